@@ -1,0 +1,196 @@
+"""AsyncGraphClient.
+
+This is the async source (``_client_sync.py`` is generated from it: edit here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+import httpx
+
+from graphlink._config import Cloud, GraphConfig
+from graphlink._core.request import Params, RequestSpec
+from graphlink._core.setup import placeos_arguments, resolve
+from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, AsyncTransport
+from graphlink._transport._io_async import HttpClient
+from graphlink.auth import AccessToken, Credential
+from graphlink.ratelimit import RatePolicy
+from graphlink.retry import RetryPolicy
+
+__all__ = ["AsyncGraphClient"]
+
+
+def _raw(item: Any) -> Any:
+    return item
+
+
+class AsyncGraphClient:
+    """A Microsoft Graph client for asyncio (:class:`GraphClient` is its blocking twin).
+
+    Give exactly one way to authenticate: ``client_secret`` or ``client_certificate`` (with
+    ``tenant_id`` and ``client_id``; msal client credentials), or ``token`` (a static bearer
+    token, or a callable returning one). Every call goes through one transport that owns
+    rate limiting, retries, auth and paging.
+
+    Args:
+        tenant_id: The Entra ID tenant id or domain.
+        client_id: The app registration's client id.
+        client_secret: The app's client secret.
+        client_certificate: msal's certificate dict (``private_key``, ``thumbprint``).
+        token: A static bearer token, or a callable returning a ``str``/``AccessToken``.
+        service_account: Default mailbox when a call omits ``user_id``.
+        mailer_from: Default sender; falls back to ``service_account``.
+        conference_type: e.g. ``"teamsForBusiness"``: created events get an online meeting.
+        cloud: The national cloud (login authority, Graph host and scope together).
+        rate_limit: A :mod:`graphlink.ratelimit` policy; None selects the safe default.
+        retry: A :class:`~graphlink.retry.RetryPolicy`; None selects the default.
+        email_templates: ``{event: {who: {"subject", "text", "html"}}}``.
+        timeout: Seconds allowed per HTTP attempt.
+        http_client: An ``httpx.AsyncClient`` to send with (tests inject a MockTransport).
+        base_url: Override the Graph root, e.g. a local fake.
+        auth_http_client: An ``httpx.Client`` msal's token requests go through.
+    """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        client_certificate: Mapping[str, str] | str | None = None,
+        token: str | AccessToken | Callable[[], Any] | Credential | None = None,
+        service_account: str | None = None,
+        mailer_from: str | None = None,
+        conference_type: str | None = None,
+        cloud: Cloud | str = Cloud.GLOBAL,
+        rate_limit: RatePolicy | None = None,
+        retry: RetryPolicy | None = None,
+        email_templates: Mapping[str, Any] | None = None,
+        timeout: float = 30.0,
+        http_client: HttpClient | None = None,
+        base_url: str | None = None,
+        auth_http_client: httpx.Client | None = None,
+    ) -> None:
+        settings = resolve(
+            tenant_id=tenant_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            client_certificate=client_certificate,
+            token=token,
+            service_account=service_account,
+            mailer_from=mailer_from,
+            conference_type=conference_type,
+            cloud=cloud,
+            rate_limit=rate_limit,
+            retry=retry,
+            email_templates=email_templates,
+            timeout=timeout,
+            base_url=base_url,
+            auth_http_client=auth_http_client,
+        )
+        #: The configuration in force (no secrets).
+        self.config: GraphConfig = settings.config
+        assert self.config.rate_limit is not None
+        assert self.config.retry is not None
+        self._transport = AsyncTransport(
+            http=http_client if http_client is not None else HttpClient(),
+            owns_http=http_client is None,
+            base_url=self.config.base_url,
+            tokens=AsyncTokenManager(settings.credential),
+            retry=self.config.retry,
+            limiter=self.config.rate_limit,
+            timeout=self.config.timeout,
+        )
+
+    @classmethod
+    def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:
+        """Build a client from the PlaceOS driver's settings JSON, unchanged.
+
+        ``overrides`` are constructor arguments that win over the settings (e.g.
+        ``http_client``).
+        """
+        return cls(**{**placeos_arguments(settings), **overrides})
+
+    @property
+    def connected(self) -> bool:
+        """True after a successful token and request; false after an auth or network failure."""
+        return self._transport.connected
+
+    @property
+    def queue_size(self) -> int:
+        """Calls waiting in the rate limiter now."""
+        return self._transport.queue_size
+
+    @property
+    def in_flight_size(self) -> int:
+        """Calls being sent now."""
+        return self._transport.in_flight_size
+
+    async def access_token(self, user_id: str | None = None) -> AccessToken:
+        """The service's current access token (fetched or refreshed when needed).
+
+        ``user_id`` is accepted for the driver's signature; app-only tokens serve every
+        mailbox.
+        """
+        return await self._transport.tokens.token()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call any Graph endpoint through the same limits, retries and auth.
+
+        ``path`` is relative to the Graph root (``/users/x/events``) and used as given:
+        percent-encode ids yourself (:func:`graphlink.segment`). Returns the JSON body, or
+        ``None`` for an empty answer. ``idempotent`` overrides the method's default for the
+        retry rules (a POST is not retried after it may have been processed).
+        """
+        spec = RequestSpec(method=method, url=path, params=params, headers=headers, json=json)
+        if idempotent is not None:
+            spec = attrs.evolve(spec, idempotent=idempotent)
+        return await self._transport.send(spec)
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[dict[str, Any]]:
+        """Every item of a Graph collection, page after page, as raw dicts."""
+        spec = RequestSpec(method="GET", url=path, params=params, headers=headers)
+        return AsyncPaginator(self._transport, spec, _raw, limit=limit)
+
+    async def close(self) -> None:
+        """Close the connection pool (unless it was given as ``http_client``)."""
+        await self._transport.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        config = self.config
+        return (
+            f"{type(self).__name__}(tenant_id={config.tenant_id!r}, "
+            f"client_id={config.client_id!r}, cloud={config.cloud.name}, "
+            f"base_url={config.base_url!r})"
+        )

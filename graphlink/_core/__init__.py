@@ -1,0 +1,1 @@
+"""Pure decisions with no I/O: request specs, escaping, retry, errors, paging."""

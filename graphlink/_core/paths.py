@@ -1,0 +1,65 @@
+"""Path-segment encoding, OData literals and header checks (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from graphlink.errors import ValidationError
+
+__all__ = ["check_header", "check_headers", "odata_string", "path", "segment"]
+
+_FORBIDDEN = ("\r", "\n", "\x00")
+
+
+def _check_text(value: str, what: str) -> None:
+    if any(ch in value for ch in _FORBIDDEN):
+        raise ValidationError(f"{what} must not contain CR, LF or NUL characters")
+
+
+def segment(value: str) -> str:
+    """Percent-encode one path segment built from user input.
+
+    Ids contain ``/``, ``+`` and ``=``; every reserved character is encoded so that the
+    value stays one literal segment (``../me`` never climbs to ``/me``).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"a path segment must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValidationError("an id or address must not be empty")
+    _check_text(value, "an id or address")
+    encoded = quote(value, safe="")
+    if encoded in (".", ".."):
+        # Dot segments would be normalised away by URL handling; encode them.
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def path(*parts: str, raw: str = "") -> str:
+    """Join literal parts and encoded values into a path.
+
+    Literal parts are given as they are (``"users"``, ``"calendar/events"``); values that
+    come from callers must be wrapped with :func:`segment` first. This helper only joins.
+    """
+    joined = "/".join(p.strip("/") for p in parts if p)
+    return "/" + joined + raw
+
+
+def odata_string(value: str) -> str:
+    """An OData string literal: quoted, with ``'`` doubled (``O'Brien`` -> ``'O''Brien'``)."""
+    if not isinstance(value, str):
+        raise ValidationError(f"an OData string must be a string, not {type(value).__name__}")
+    _check_text(value, "an OData string")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def check_header(name: str, value: str) -> None:
+    """Refuse header names or values that could split a request (CR/LF/NUL)."""
+    _check_text(name, f"header name {name!r}")
+    _check_text(value, f"the value of header {name!r}")
+
+
+def check_headers(headers: Mapping[str, str] | None) -> None:
+    """:func:`check_header` for every header of a mapping."""
+    for name, value in (headers or {}).items():
+        check_header(name, value)

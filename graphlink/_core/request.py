@@ -1,0 +1,138 @@
+"""Requests and operations as data: what to send, and how to read the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+from urllib.parse import unquote
+
+import attrs
+
+from graphlink._core.paths import check_header
+from graphlink.errors import ValidationError
+
+__all__ = ["IDEMPOTENT_METHODS", "Operation", "RequestSpec", "limit_key"]
+
+T = TypeVar("T")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+#: Outlook resources: Graph limits these per app and mailbox.
+_MAILBOX_RESOURCES = frozenset(
+    {
+        "events",
+        "calendar",
+        "calendars",
+        "calendarview",
+        "calendargroups",
+        "messages",
+        "mailfolders",
+        "sendmail",
+        "findmeetingtimes",
+        "mailboxsettings",
+        "photo",
+        "photos",
+    }
+)
+
+Params = Mapping[str, str | int | bool] | Sequence[tuple[str, str]]
+
+
+def limit_key(url: str) -> str:
+    """The rate-limit key of a request: its mailbox for Outlook calls, else ``"tenant"``.
+
+    ``/users/{id}/events/...`` -> ``"mailbox:{id}"`` (unquoted, lower case); ``/me/...``
+    -> ``"mailbox:me"``.
+    """
+    path = url.split("?", 1)[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
+        # Drop the version segment of an absolute link: /v1.0/users/... -> /users/...
+        parts = path.strip("/").split("/")[1:]
+    else:
+        parts = path.strip("/").split("/")
+    if parts and parts[0] == "me" and len(parts) > 1 and parts[1].lower() in _MAILBOX_RESOURCES:
+        return "mailbox:me"
+    if len(parts) > 2 and parts[0] == "users" and parts[2].lower() in _MAILBOX_RESOURCES:
+        return "mailbox:" + unquote(parts[1]).lower()
+    return "tenant"
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+def _params(value: Params | None) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    out: list[tuple[str, str]] = []
+    for key, item in items:
+        text = ("true" if item else "false") if isinstance(item, bool) else str(item)
+        check_header(key, text)  # no CR/LF in query values either
+        out.append((key, text))
+    return tuple(out)
+
+
+def _headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    out: dict[str, str] = {}
+    for name, item in (value or {}).items():
+        if not isinstance(item, str):
+            raise ValidationError(f"header {name!r} must be a string")
+        check_header(name, item)
+        out[name] = item
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class RequestSpec:
+    """One HTTP request to Graph, before auth and transport.
+
+    Attributes:
+        method: The HTTP method.
+        url: A path relative to the Graph root (``/users/x``) or, for paging links only,
+            an absolute URL on the Graph host (sent verbatim).
+        params: Query parameters, in order.
+        headers: Extra headers (``ConsistencyLevel``, ``Prefer``, ...), checked for CR/LF.
+        json: A JSON body.
+        content: A raw body (upload sessions).
+        idempotent: Whether the request may run twice; defaults by method.
+        key: The rate-limit key (see :func:`limit_key`).
+    """
+
+    method: str = attrs.field(converter=_upper)
+    url: str = attrs.field()
+    params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_params)
+    headers: Mapping[str, str] = attrs.field(factory=dict, converter=_headers)
+    json: Any = None
+    content: bytes | None = None
+    idempotent: bool = attrs.field()
+    key: str = attrs.field()
+
+    @idempotent.default
+    def _idempotent_default(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+    @key.default
+    def _key_default(self) -> str:
+        return limit_key(self.url)
+
+    @url.validator
+    def _check_url(self, _: object, value: str) -> None:
+        if not value:
+            raise ValidationError("a request needs a path")
+        check_header("url", value)
+        if "://" not in value and not value.startswith("/"):
+            raise ValidationError(f"a Graph path must start with '/': {value!r}")
+
+    def follow(self, link: str) -> RequestSpec:
+        """The request for a paging link: the link verbatim, the same headers, no params."""
+        return attrs.evolve(self, url=link, params=(), json=None, content=None)
+
+
+@attrs.frozen(kw_only=True)
+class Operation(Generic[T]):
+    """A request plus how to read its JSON answer (``None`` for an empty body)."""
+
+    spec: RequestSpec
+    parse: Callable[[Any], T]

@@ -1,0 +1,364 @@
+"""The transport: the one place graphlink does HTTP.
+
+This is the async source (``_sync.py`` is generated from it: edit here, then regenerate).
+Decisions (retry, errors, paging links,
+rate limits) live in pure code; this module only sequences them around I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from graphlink import errors
+from graphlink._core.paging import Page
+from graphlink._core.request import Operation, RequestSpec
+from graphlink._core.responses import api_error, decode_json, parse_page, safe_link
+from graphlink._transport._io_async import HttpClient, Lock, sleep
+from graphlink._version import __version__
+from graphlink.auth import AccessToken, Credential
+from graphlink.errors import (
+    AuthError,
+    GraphError,
+    RateLimitError,
+    RateLimitExceeded,
+    TransportError,
+)
+from graphlink.ratelimit import RatePolicy
+from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
+
+__all__ = ["AsyncPaginator", "AsyncTokenManager", "AsyncTransport"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("graphlink")
+
+_USER_AGENT = f"graphlink/{__version__}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AsyncTokenManager:
+    """Caches the token, refreshes it ahead of expiry, one refresh at a time."""
+
+    def __init__(self, credential: Credential, *, now: Callable[[], datetime] = _utcnow) -> None:
+        self.credential = credential
+        self._token: AccessToken | None = None
+        self._lock = Lock()
+        self._now = now
+        #: How many tokens were fetched (tests and diagnostics).
+        self.fetches = 0
+
+    def _usable(self, token: AccessToken | None, refused: AccessToken | None) -> bool:
+        return token is not None and token is not refused and token.fresh(self._now())
+
+    async def token(self, *, refused: AccessToken | None = None) -> AccessToken:
+        """A usable token; ``refused`` is one Graph rejected (replaced unless already done)."""
+        current = self._token
+        if current is not None and self._usable(current, refused):
+            return current
+        async with self._lock:
+            current = self._token
+            if current is not None and self._usable(current, refused):
+                return current  # another caller refreshed while we waited
+            fresh = await self.credential.afetch()
+            self.fetches += 1
+            self._token = fresh
+            return fresh
+
+
+class AsyncTransport:
+    """Sends :class:`RequestSpec` s through limiter, auth, retries and error mapping."""
+
+    def __init__(
+        self,
+        *,
+        http: HttpClient,
+        owns_http: bool,
+        base_url: str,
+        tokens: AsyncTokenManager,
+        retry: RetryPolicy,
+        limiter: RatePolicy,
+        timeout: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleeper: Callable[[float], Any] = sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.tokens = tokens
+        self.retry = retry
+        self.limiter = limiter
+        self._owns_http = owns_http
+        self._timeout = httpx.Timeout(timeout)
+        self._clock = clock
+        self._sleep = sleeper
+        self._rand = rand
+        #: Calls waiting for the rate limiter.
+        self.queue_size = 0
+        #: Calls admitted by the limiter and not finished.
+        self.in_flight_size = 0
+        #: True after a successful token + request; false after an auth/transport failure.
+        self.connected = False
+
+    async def close(self) -> None:
+        """Close the HTTP client if the transport created it."""
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def call(self, operation: Operation[T]) -> T:
+        """Send an operation and parse its answer."""
+        return operation.parse(await self.send(operation.spec))
+
+    async def _admit(self, key: str, start: float) -> object:
+        """Wait until the limiter admits a request for ``key``; count the wait."""
+        self.queue_size += 1
+        try:
+            while True:
+                decision = await self.limiter.atry_acquire(key, self._clock())
+                if decision.admitted:
+                    break
+                deadline = self.retry.deadline
+                past_deadline = (
+                    deadline is not None and self._clock() - start + decision.wait > deadline
+                )
+                if decision.refused or past_deadline:
+                    raise RateLimitExceeded(
+                        f"the rate limiter would make this call wait {decision.wait:.1f} s",
+                        wait=decision.wait,
+                    )
+                await self._sleep(decision.wait)
+        finally:
+            self.queue_size -= 1
+        self.in_flight_size += 1
+        return decision.permit
+
+    def _build(
+        self, spec: RequestSpec, token: str, client_request_id: str, attempt: int
+    ) -> httpx.Request:
+        absolute = "://" in spec.url  # a paging link, sent verbatim to the Graph host only
+        url = safe_link(spec.url, self.base_url) if absolute else self.base_url + spec.url
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "client-request-id": client_request_id,
+            "User-Agent": _USER_AGENT,
+            "Accept": "application/json",
+            **spec.headers,
+        }
+        if attempt > 1:
+            headers["Retry-Attempt"] = str(attempt - 1)
+        return self.http.build_request(
+            spec.method,
+            url,
+            params=list(spec.params) if spec.params else None,
+            headers=headers,
+            json=spec.json,
+            content=spec.content,
+            timeout=self._timeout,
+        )
+
+    async def send(self, spec: RequestSpec) -> Any:
+        """Send one logical call (retrying as the policy says); its JSON body or ``None``."""
+        start = self._clock()
+        client_request_id = str(uuid.uuid4())
+        attempts = retries = 0
+        refused: AccessToken | None = None
+        while True:
+            attempts += 1
+            permit = await self._admit(spec.key, start)
+            try:
+                try:
+                    token = await self.tokens.token(refused=refused)
+                except AuthError as exc:
+                    self.connected = False
+                    exc.attempts = attempts - 1
+                    raise
+                request = self._build(spec, token.token, client_request_id, attempts)
+                response: httpx.Response | None = None
+                cause: Exception | None = None
+                try:
+                    response = await self.http.send(request)
+                except httpx.TimeoutException as exc:
+                    cause = exc
+                except httpx.TransportError as exc:
+                    cause = exc
+            finally:
+                self.in_flight_size -= 1
+                await self.limiter.arelease(permit, self._clock())
+
+            elapsed = self._clock() - start
+            if response is not None:
+                status = response.status_code
+                logger.debug(
+                    "%s %s -> %d (attempt %d, %.1f ms)",
+                    spec.method,
+                    request.url.path,
+                    status,
+                    attempts,
+                    elapsed * 1000,
+                )
+                if 200 <= status < 300:
+                    try:
+                        body = decode_json(response.content)
+                    except ValueError as exc:
+                        cause = exc
+                    else:
+                        self.connected = True
+                        return body
+            else:
+                logger.debug(
+                    "%s %s -> %s (attempt %d, %.1f ms)",
+                    spec.method,
+                    request.url.path,
+                    type(cause).__name__,
+                    attempts,
+                    elapsed * 1000,
+                )
+
+            outcome, error = self._classify(spec, response, cause, attempts)
+            if outcome.retry_after is not None and outcome.status in (429, 503):
+                # Everyone sending to this key waits, not just this call.
+                await self.limiter.acooldown(spec.key, self._clock() + outcome.retry_after)
+            decision = self.retry.decide(
+                outcome,
+                idempotent=spec.idempotent,
+                retries_done=retries,
+                token_refreshed=refused is not None,
+                can_refresh=self.tokens.credential.refreshable,
+                elapsed=elapsed,
+                rand=self._rand(),
+            )
+            if decision.too_long and response is not None:
+                raise api_error(
+                    response.status_code,
+                    response.headers,
+                    response.content,
+                    retry_after=outcome.retry_after,
+                    attempts=attempts,
+                    cls=RateLimitError,
+                )
+            if not decision.retry:
+                if cause is not None:
+                    raise error from cause
+                raise error
+            if decision.refresh_token:
+                refused = token
+            else:
+                retries += 1
+            await self._sleep(decision.delay)
+
+    def _classify(
+        self,
+        spec: RequestSpec,
+        response: httpx.Response | None,
+        cause: Exception | None,
+        attempts: int,
+    ) -> tuple[Outcome, GraphError]:
+        """The retry outcome of a failed attempt and the error to raise if it is final."""
+        error: GraphError
+        if response is not None and cause is None:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if response.status_code == 401:
+                self.connected = False
+            error = api_error(
+                response.status_code,
+                response.headers,
+                response.content,
+                retry_after=retry_after,
+                attempts=attempts,
+            )
+            return Outcome.response(response.status_code, retry_after), error
+        self.connected = False
+        if isinstance(cause, httpx.TimeoutException):
+            error = errors.TimeoutError(
+                f"{spec.method} {spec.url.split('?')[0]} timed out: {cause!r}"
+            )
+            sent = not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+        elif isinstance(cause, httpx.ConnectError):
+            error = TransportError(f"could not connect to Graph: {cause}")
+            sent = False
+        elif isinstance(cause, ValueError):
+            error = TransportError("Graph answered with a body that is not valid JSON")
+            sent = True
+        else:
+            error = TransportError(f"{spec.method} {spec.url.split('?')[0]} failed: {cause!r}")
+            sent = True
+        error.attempts = attempts
+        kind = OutcomeKind.MAYBE_SENT if sent else OutcomeKind.NOT_SENT
+        return Outcome(kind), error
+
+
+class AsyncPaginator(Generic[T]):
+    """Every item of every page of a Graph collection, fetched lazily.
+
+    Iterate it (``async for``) for items, call :meth:`pages` for pages, or :meth:`to_list`.
+    ``@odata.nextLink`` is followed verbatim with the first request's headers
+    (``ConsistencyLevel``, ``Prefer``); a link to another host is refused. With ``limit``,
+    iteration stops after that many items. After the last page, :attr:`delta_link` holds
+    the delta link of a delta query.
+    """
+
+    def __init__(
+        self,
+        transport: AsyncTransport,
+        spec: RequestSpec,
+        parse_item: Callable[[Any], T],
+        *,
+        limit: int | None = None,
+    ) -> None:
+        if limit is not None and limit < 0:
+            from graphlink.errors import ValidationError
+
+            raise ValidationError("limit must be >= 0")
+        self._transport = transport
+        self._spec = spec
+        self._parse_item = parse_item
+        self._limit = limit
+        #: The delta link, once the last page of a delta query was read.
+        self.delta_link: str | None = None
+        #: ``@odata.count`` of the first page, when it was asked for.
+        self.count: int | None = None
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Each page in turn, parsed."""
+        remaining = self._limit
+        if remaining == 0:
+            return
+        spec = self._spec
+        while True:
+            data = parse_page(await self._transport.send(spec))
+            raw = data.items if remaining is None else data.items[:remaining]
+            items = [self._parse_item(item) for item in raw]
+            if data.count is not None and self.count is None:
+                self.count = data.count
+            if data.delta_link is not None:
+                self.delta_link = data.delta_link
+            yield Page(items, data.next_link, data.delta_link, data.count)
+            if remaining is not None:
+                remaining -= len(items)
+                if remaining <= 0:
+                    return
+            if data.next_link is None:
+                return
+            spec = spec.follow(safe_link(data.next_link, self._transport.base_url))
+
+    async def to_list(self) -> list[T]:
+        """Every item, in a list."""
+        return [item async for item in self]

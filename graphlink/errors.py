@@ -1,0 +1,185 @@
+"""The exception hierarchy of graphlink.
+
+Every error graphlink raises derives from :class:`GraphError`. Errors Graph itself
+answered are :class:`GraphAPIError` subclasses chosen by HTTP status; network failures are
+:class:`TransportError` (never a raw httpx exception); bad input is a
+:class:`ValidationError`, raised before any request is sent.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+__all__ = [
+    "AuthError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchError",
+    "ConflictError",
+    "DeltaResyncRequired",
+    "GraphAPIError",
+    "GraphError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimitExceeded",
+    "ServerError",
+    "TemplateNotFound",
+    "TimeoutError",
+    "TransportError",
+    "UnsafeLinkError",
+    "ValidationError",
+    "error_for_status",
+]
+
+
+class GraphError(Exception):
+    """Root of every error graphlink raises."""
+
+    #: How many HTTP attempts were made before this error was raised (0 when none was).
+    attempts: int = 0
+
+
+class ValidationError(GraphError, ValueError):
+    """Input graphlink refuses before sending anything (bad id, CR/LF in a header, ...)."""
+
+
+class AuthError(GraphError):
+    """Acquiring an access token failed (wrong secret, unknown tenant, token endpoint down)."""
+
+
+class TransportError(GraphError):
+    """The request could not be completed at the network level."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - the contract's name
+    """The request timed out (connect, read, write or pool)."""
+
+
+class UnsafeLinkError(GraphError):
+    """Graph returned a paging link to another host; graphlink refuses to send the token there."""
+
+
+class RateLimitExceeded(GraphError):
+    """The local rate limiter refused to queue this call (its wait would be too long)."""
+
+    def __init__(self, message: str, *, wait: float | None = None) -> None:
+        super().__init__(message)
+        #: The wait, in seconds, the limiter estimated for this call.
+        self.wait = wait
+
+
+class TemplateNotFound(GraphError, KeyError):
+    """An email template ``(event, who)`` is not configured."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "template not found"
+
+
+class BatchError(GraphError):
+    """A ``$batch`` request as a whole failed, or a batch was used wrongly."""
+
+
+class GraphAPIError(GraphError):
+    """Graph answered with an error status.
+
+    Attributes mirror Graph's error body ``{"error": {"code", "message", "innerError":
+    {"request-id", "client-request-id", "date"}}}``.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        *,
+        request_id: str | None = None,
+        client_request_id: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+        attempts: int = 1,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.client_request_id = client_request_id
+        self.retry_after = retry_after
+        self.body = body
+        self.attempts = attempts
+        super().__init__(status_code, code, message)
+
+    def __str__(self) -> str:
+        text = f"{self.status_code} {self.code or 'error'}: {self.message}"
+        if self.request_id:
+            text += f" (request-id {self.request_id})"
+        if self.attempts > 1:
+            text += f" after {self.attempts} attempts"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(GraphAPIError):
+    """400: Graph refused the request as malformed."""
+
+
+class AuthenticationError(GraphAPIError):
+    """401: the access token was missing, expired or invalid (after one refresh)."""
+
+
+class PermissionDeniedError(GraphAPIError):
+    """403: the app lacks the permission (or an access policy blocks the mailbox)."""
+
+
+class NotFoundError(GraphAPIError):
+    """404: the user, group, calendar or event does not exist."""
+
+
+class ConflictError(GraphAPIError):
+    """409: the change conflicts with the resource's state."""
+
+
+class DeltaResyncRequired(GraphAPIError):
+    """410 (or ``syncStateNotFound``/``resyncRequired``): the delta link expired.
+
+    Start a full resync by calling the delta method again without a link.
+    """
+
+
+class RateLimitError(GraphAPIError):
+    """429: Graph throttled the call and graphlink stopped retrying.
+
+    ``retry_after`` says how long Graph asked to wait, in seconds.
+    """
+
+
+class ServerError(GraphAPIError):
+    """5xx: Graph failed (after the retries the policy allows)."""
+
+
+_BY_STATUS: dict[int, type[GraphAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: DeltaResyncRequired,
+    429: RateLimitError,
+}
+
+
+def error_for_status(status_code: int, code: str = "") -> type[GraphAPIError]:
+    """The :class:`GraphAPIError` subclass for an HTTP status (and Graph error code)."""
+    if code in ("syncStateNotFound", "resyncRequired"):
+        return DeltaResyncRequired
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return ServerError
+    return GraphAPIError

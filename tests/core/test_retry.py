@@ -1,0 +1,243 @@
+"""Every retry rule, on both clients, with a fake clock (nothing really sleeps)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+from harness import graph_error, sequence
+
+from graphlink import errors
+from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
+
+ALL_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+IDEMPOTENT = {"GET", "PUT", "DELETE"}
+
+
+def ok() -> httpx.Response:
+    return httpx.Response(200, json={"ok": True})
+
+
+def retry_after_forms() -> list[tuple[str, str | None, float | None]]:
+    """(label, header value, expected wait); None = backoff (0.5 s * jitter 0.75)."""
+    return [
+        ("seconds", "3", 3.0),
+        ("fractional", "2.128", 2.128),
+        ("absent", None, None),
+    ]
+
+
+# --- the pure decision -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("method", ALL_METHODS)
+@pytest.mark.parametrize(("label", "header", "wait"), retry_after_forms())
+def test_unprocessed_statuses_retry_every_method(
+    harness, status, method, label, header, wait
+) -> None:
+    headers = {"Retry-After": header} if header else {}
+    h = harness(sequence(graph_error(status, "TooManyRequests", **headers), ok()))
+    assert h.request(method, "/users/a/events") == {"ok": True}
+    assert len(h.requests) == 2
+    assert h.clock.sleeps == [pytest.approx(wait if wait is not None else 0.375)]
+
+
+def test_retry_after_as_http_date(harness) -> None:
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    h = harness(
+        sequence(
+            graph_error(429, "TooManyRequests", **{"Retry-After": format_datetime(when)}), ok()
+        )
+    )
+    h.request("POST", "/users/a/sendMail", json={})
+    assert len(h.clock.sleeps) == 1
+    assert 25 <= h.clock.sleeps[0] <= 30
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_maybe_processed_statuses_retry_only_idempotent(harness, status, method) -> None:
+    h = harness(sequence(graph_error(status, "generalException"), ok()))
+    if method in IDEMPOTENT:
+        assert h.request(method, "/users/a") == {"ok": True}
+        assert len(h.requests) == 2
+    else:
+        with pytest.raises(errors.ServerError) as info:
+            h.request(method, "/users/a", json={})
+        assert info.value.status_code == status
+        assert info.value.attempts == 1
+        assert len(h.requests) == 1
+        assert h.clock.sleeps == []
+
+
+def test_post_marked_idempotent_is_retried_on_500(harness) -> None:
+    h = harness(sequence(graph_error(500, "generalException"), ok()))
+    assert h.request("POST", "/users/a/events", json={}, idempotent=True) == {"ok": True}
+    assert len(h.requests) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 405, 409, 412, 422])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_other_statuses_are_not_retried(harness, status, method) -> None:
+    h = harness(sequence(graph_error(status, "Nope")))
+    with pytest.raises(errors.GraphAPIError) as info:
+        h.request(method, "/users/a")
+    assert info.value.status_code == status
+    assert len(h.requests) == 1
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_connect_failure_before_sending_is_retried_for_every_method(harness, method) -> None:
+    h = harness(sequence(httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"), ok()))
+    assert h.request(method, "/users/a", json={}) == {"ok": True}
+    assert len(h.requests) == 3
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+@pytest.mark.parametrize(
+    "failure", [httpx.ReadTimeout("read"), httpx.RemoteProtocolError("reset")], ids=str
+)
+def test_failure_after_sending_is_retried_only_for_idempotent(harness, method, failure) -> None:
+    h = harness(sequence(failure, ok()))
+    if method in IDEMPOTENT:
+        assert h.request(method, "/users/a") == {"ok": True}
+    else:
+        expected = errors.TimeoutError if isinstance(failure, httpx.TimeoutException) else None
+        with pytest.raises(errors.TransportError) as info:
+            h.request(method, "/users/a", json={})
+        if expected:
+            assert isinstance(info.value, expected)
+        assert info.value.__cause__ is failure  # wrapped, never raw httpx
+        assert len(h.requests) == 1
+
+
+def test_gives_up_after_max_retries_with_attempt_count(harness) -> None:
+    h = harness(lambda request: graph_error(503, "serviceNotAvailable"))
+    with pytest.raises(errors.ServerError) as info:
+        h.request("GET", "/users/a")
+    assert info.value.attempts == 4
+    assert len(h.requests) == 4
+    assert h.clock.sleeps == pytest.approx([0.375, 0.75, 1.5])  # doubling, jitter at 0.75
+
+
+def test_backoff_is_capped(harness) -> None:
+    policy = RetryPolicy(max_retries=8, backoff_base=1, backoff_max=5, jitter=False)
+    h = harness(lambda request: graph_error(503, "x"), retry=policy)
+    with pytest.raises(errors.ServerError):
+        h.request("GET", "/users/a")
+    assert h.clock.sleeps == [1, 2, 4, 5, 5, 5, 5, 5]
+
+
+def test_retry_after_above_maximum_raises_rate_limit_error_without_sleeping(harness) -> None:
+    h = harness(sequence(graph_error(429, "TooManyRequests", **{"Retry-After": "600"})))
+    with pytest.raises(errors.RateLimitError) as info:
+        h.request("GET", "/users/a")
+    assert info.value.retry_after == 600
+    assert h.clock.sleeps == []
+
+
+def test_503_with_too_long_retry_after_is_a_rate_limit_error(harness) -> None:
+    h = harness(sequence(graph_error(503, "serviceNotAvailable", **{"Retry-After": "121"})))
+    with pytest.raises(errors.RateLimitError) as info:
+        h.request("GET", "/users/a")
+    assert info.value.status_code == 503
+    assert info.value.retry_after == 121
+
+
+def test_deadline_stops_retrying(harness) -> None:
+    h = harness(
+        lambda request: graph_error(429, "TooManyRequests", **{"Retry-After": "4"}),
+        retry=RetryPolicy(deadline=10),
+    )
+    with pytest.raises(errors.RateLimitError):
+        h.request("GET", "/users/a")
+    assert h.clock.sleeps == [4, 4]  # a third wait would end past 10 s
+
+
+def test_one_client_request_id_per_call_reused_on_every_attempt(harness) -> None:
+    h = harness(sequence(graph_error(503, "x"), graph_error(503, "x"), ok(), ok()))
+    h.request("GET", "/users/a")
+    ids = {r.headers["client-request-id"] for r in h.requests[:3]}
+    assert len(ids) == 1
+    assert h.requests[1].headers["Retry-Attempt"] == "1"
+    h.request("GET", "/users/a")
+    assert h.requests[3].headers["client-request-id"] not in ids
+
+
+def test_401_refreshes_the_token_once_and_retries_once(harness) -> None:
+    tokens = iter(["first", "second", "third"])
+    h = harness(
+        lambda request: graph_error(401, "InvalidAuthenticationToken"),
+        token=lambda: next(tokens),
+    )
+    with pytest.raises(errors.AuthenticationError) as info:
+        h.request("POST", "/users/a/sendMail", json={})
+    assert [r.headers["Authorization"] for r in h.requests] == ["Bearer first", "Bearer second"]
+    assert info.value.attempts == 2
+    assert h.client.connected is False
+
+
+def test_401_with_a_static_token_is_not_retried(harness) -> None:
+    h = harness(sequence(graph_error(401, "InvalidAuthenticationToken")))
+    with pytest.raises(errors.AuthenticationError):
+        h.request("GET", "/users/a")
+    assert len(h.requests) == 1
+
+
+def test_401_then_success_with_the_new_token(harness) -> None:
+    tokens = iter(["old", "new"])
+    h = harness(
+        sequence(graph_error(401, "InvalidAuthenticationToken"), ok()), token=lambda: next(tokens)
+    )
+    assert h.request("GET", "/users/a") == {"ok": True}
+    assert h.client.connected is True
+
+
+def test_malformed_json_on_success_is_a_transport_error(harness) -> None:
+    h = harness(lambda request: httpx.Response(200, content=b"{not json"))
+    with pytest.raises(errors.TransportError):
+        h.request("POST", "/users/a/events", json={})
+    assert len(h.requests) == 1
+
+
+@pytest.mark.parametrize("status", [202, 204])
+@pytest.mark.parametrize("body", [b"", b"  ", b'{"ignored": true}'])
+def test_empty_success_with_or_without_body(harness, status, body) -> None:
+    h = harness(lambda request: httpx.Response(status, content=body))
+    result = h.request("POST", "/users/a/sendMail", json={})
+    assert result in (None, {"ignored": True})
+
+
+# --- pure functions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2.128", 2.128), ("0", 0.0), ("-3", 0.0), ("", None), (None, None), ("soon", None)],
+)
+def test_parse_retry_after(value, expected) -> None:
+    assert parse_retry_after(value) == expected
+
+
+def test_parse_retry_after_http_date() -> None:
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Wed, 01 Jan 2025 11:00:00 GMT", now) == 0.0
+
+
+def test_decide_is_pure_and_counts_retries() -> None:
+    policy = RetryPolicy(max_retries=1)
+    outcome = Outcome(OutcomeKind.NOT_SENT)
+    kwargs = {"idempotent": False, "token_refreshed": False, "can_refresh": True, "rand": 0.0}
+    assert policy.decide(outcome, retries_done=0, elapsed=0, **kwargs).retry
+    assert not policy.decide(outcome, retries_done=1, elapsed=0, **kwargs).retry
+
+
+def test_policy_validates_arguments() -> None:
+    with pytest.raises(ValueError):
+        RetryPolicy(max_retries=-1)
+    with pytest.raises(ValueError):
+        RetryPolicy(backoff_base=-1)
