@@ -43,8 +43,13 @@ def example(name: str) -> dict[str, Any]:
 
 
 def example_names(prefix: str = "") -> list[str]:
-    """Names of the examples whose file name starts with ``prefix`` (empty when absent)."""
+    """File names of the examples starting with ``prefix`` (empty when the folder is absent)."""
     folder = examples_dir()
     if not folder.is_dir():
         return []
-    return sorted(p.stem for p in folder.glob(f"{prefix}*.json"))
+    return sorted(p.name for p in folder.glob(f"{prefix}*.json"))
+
+
+def response_body(name: str) -> Any:
+    """The parsed ``response_body`` of an example."""
+    return example(name).get("response_body")

@@ -1,0 +1,276 @@
+"""Events, calendars and free/busy schedules."""
+
+# gfield() is an attrs field specifier, not a shared default value.
+# ruff: noqa: RUF009
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from graphlink.models._base import GraphModel, gfield, placeos_value, rfc3339
+from graphlink.models._common import (
+    Attachment,
+    Attendee,
+    EmailAddress,
+    ItemBody,
+    Location,
+    OnlineMeeting,
+    Recurrence,
+    ResponseStatus,
+)
+from graphlink.models._enums import (
+    DayOfWeek,
+    EventType,
+    FreeBusyStatus,
+    Importance,
+    OnlineMeetingProvider,
+    ResponseType,
+    Sensitivity,
+)
+
+__all__ = [
+    "Calendar",
+    "Event",
+    "FreeBusyError",
+    "Schedule",
+    "ScheduleInformation",
+    "ScheduleItem",
+    "TimeZoneInfo",
+    "WorkingHours",
+]
+
+_STATUS = {
+    ResponseType.ACCEPTED: "confirmed",
+    ResponseType.ORGANIZER: "confirmed",
+    ResponseType.TENTATIVELY_ACCEPTED: "tentative",
+    ResponseType.DECLINED: "cancelled",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Event(GraphModel):
+    """A calendar event.
+
+    ``start`` and ``end`` are aware datetimes, to the second (and microsecond), in the zone
+    Graph gave (UTC unless ``Prefer: outlook.timezone`` was sent). ``timezone`` and
+    ``end_timezone`` keep the zone names exactly as Graph or the caller wrote them (Windows
+    or IANA), and ``to_graph()`` writes them back.
+    """
+
+    id: str | None = gfield(read_only=True)
+    etag: str | None = gfield("@odata.etag", read_only=True)
+    subject: str | None = gfield()
+    body: ItemBody | None = gfield()
+    body_preview: str | None = gfield(read_only=True)
+    start: datetime | None = gfield(dtz=("timezone",))
+    end: datetime | None = gfield(dtz=("end_timezone", "timezone"))
+    timezone: str | None = gfield(path=("start", "timeZone"))
+    end_timezone: str | None = gfield(path=("end", "timeZone"))
+    original_start_timezone: str | None = gfield("originalStartTimeZone", read_only=True)
+    original_end_timezone: str | None = gfield("originalEndTimeZone", read_only=True)
+    all_day: bool | None = gfield("isAllDay")
+    organizer: EmailAddress | None = gfield(recipient=True)
+    attendees: tuple[Attendee, ...] = gfield(factory=tuple)
+    location: Location | None = gfield()
+    locations: tuple[Location, ...] = gfield(factory=tuple)
+    is_cancelled: bool | None = gfield(read_only=True)
+    is_organizer: bool | None = gfield(read_only=True)
+    is_draft: bool | None = gfield(read_only=True)
+    ical_uid: str | None = gfield("iCalUId", read_only=True)
+    series_master_id: str | None = gfield(read_only=True)
+    type: EventType | None = gfield(read_only=True)
+    recurrence: Recurrence | None = gfield()
+    created: datetime | None = gfield("createdDateTime", read_only=True, lenient=True)
+    updated: datetime | None = gfield("lastModifiedDateTime", read_only=True, lenient=True)
+    change_key: str | None = gfield(read_only=True)
+    categories: tuple[str, ...] = gfield(factory=tuple)
+    sensitivity: Sensitivity | None = gfield()
+    show_as: FreeBusyStatus | None = gfield()
+    importance: Importance | None = gfield()
+    response_status: ResponseStatus | None = gfield(read_only=True)
+    response_requested: bool | None = gfield()
+    allow_new_time_proposals: bool | None = gfield()
+    hide_attendees: bool | None = gfield()
+    is_reminder_on: bool | None = gfield()
+    reminder_minutes_before_start: int | None = gfield()
+    is_online_meeting: bool | None = gfield()
+    online_meeting_provider: OnlineMeetingProvider | None = gfield()
+    online_meeting: OnlineMeeting | None = gfield(read_only=True)
+    online_meeting_url: str | None = gfield(read_only=True)
+    has_attachments: bool | None = gfield(read_only=True)
+    attachments: tuple[Attachment, ...] = gfield(factory=tuple)
+    web_link: str | None = gfield(read_only=True)
+    transaction_id: str | None = gfield()
+
+    @property
+    def host(self) -> str | None:
+        """The organizer's email address."""
+        return None if self.organizer is None else self.organizer.address
+
+    @property
+    def private(self) -> bool:
+        """True when the sensitivity is private or confidential."""
+        return self.sensitivity in (Sensitivity.PRIVATE, Sensitivity.CONFIDENTIAL)
+
+    @property
+    def recurring(self) -> bool:
+        """True for a series master, or an occurrence or exception of a series."""
+        return self.recurrence is not None or self.series_master_id is not None
+
+    @property
+    def join_url(self) -> str | None:
+        """The online meeting's join URL (``onlineMeeting.joinUrl``, else the legacy URL)."""
+        if self.online_meeting is not None and self.online_meeting.join_url:
+            return self.online_meeting.join_url
+        return self.online_meeting_url
+
+    @property
+    def status(self) -> str | None:
+        """The driver's event status: cancelled, confirmed, tentative or ``None``."""
+        if self.is_cancelled:
+            return "cancelled"
+        if self.response_status is None or self.response_status.response is None:
+            return None
+        return _STATUS.get(self.response_status.response)
+
+    def to_placeos(self) -> dict[str, Any]:
+        """The event as the driver's ``list_events`` returns it (Unix seconds, names kept)."""
+        location = self.location.display_name if self.location is not None else None
+        if not location and self.locations:
+            location = self.locations[0].display_name
+        zone = self.start.tzinfo if self.start is not None else None
+        return {
+            "event_start": placeos_value(self.start),
+            "event_end": placeos_value(self.end),
+            "id": self.id,
+            "host": self.host,
+            "title": self.subject,
+            "body": self.body.content if self.body is not None else None,
+            "attendees": [a.to_placeos() for a in self.attendees],
+            "location": location,
+            "private": self.private,
+            "all_day": bool(self.all_day),
+            "timezone": zone.key if isinstance(zone, ZoneInfo) else self.timezone,
+            "recurring": self.recurring,
+            "created": rfc3339(self.created),
+            "updated": rfc3339(self.updated),
+            "attachments": [a.to_placeos() for a in self.attachments],
+            "status": self.status,
+            "creator": self.host,
+            "ical_uid": self.ical_uid,
+            "online_meeting_provider": placeos_value(self.online_meeting_provider),
+            "online_meeting_phones": (
+                self.online_meeting.all_phones if self.online_meeting is not None else []
+            ),
+            "online_meeting_url": self.join_url,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Calendar(GraphModel):
+    """A calendar of a mailbox."""
+
+    id: str | None = gfield(read_only=True)
+    name: str | None = gfield()
+    color: str | None = gfield()
+    hex_color: str | None = gfield(read_only=True)
+    change_key: str | None = gfield(read_only=True)
+    can_edit: bool | None = gfield(read_only=True)
+    can_share: bool | None = gfield(read_only=True)
+    can_view_private_items: bool | None = gfield(read_only=True)
+    is_default_calendar: bool | None = gfield(read_only=True)
+    is_removable: bool | None = gfield(read_only=True)
+    is_tallying_responses: bool | None = gfield(read_only=True)
+    owner: EmailAddress | None = gfield(read_only=True)
+    allowed_online_meeting_providers: tuple[OnlineMeetingProvider, ...] = gfield(
+        factory=tuple, read_only=True
+    )
+    default_online_meeting_provider: OnlineMeetingProvider | None = gfield()
+
+    def to_placeos(self, mailbox: str | None = None) -> dict[str, Any]:
+        """``{id, ref, summary, primary, can_edit}``: ``id`` is the mailbox (the owner's
+        address unless given), ``ref`` the Graph calendar id."""
+        owner = self.owner.address if self.owner is not None else None
+        return {
+            "id": mailbox or owner or self.id,
+            "ref": self.id,
+            "summary": self.name,
+            "primary": bool(self.is_default_calendar),
+            "can_edit": bool(self.can_edit),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleItem(GraphModel):
+    """One busy block of a free/busy schedule."""
+
+    status: FreeBusyStatus | None = gfield()
+    start: datetime | None = gfield(dtz=("timezone",))
+    end: datetime | None = gfield(dtz=("end_timezone", "timezone"))
+    timezone: str | None = gfield(path=("start", "timeZone"))
+    end_timezone: str | None = gfield(path=("end", "timeZone"))
+    is_private: bool | None = gfield()
+    subject: str | None = gfield()
+    location: str | None = gfield()
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{status: busy|free, starts_at, ends_at, timezone}`` as the driver reports it."""
+        zone = self.start.tzinfo if self.start is not None else None
+        return {
+            "status": "free" if self.status == FreeBusyStatus.FREE else "busy",
+            "starts_at": placeos_value(self.start),
+            "ends_at": placeos_value(self.end),
+            "timezone": zone.key if isinstance(zone, ZoneInfo) else self.timezone,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class TimeZoneInfo(GraphModel):
+    """Graph ``timeZoneBase`` / ``customTimeZone`` (the custom rules stay in ``extra``)."""
+
+    name: str | None = gfield()
+    odata_type: str | None = gfield("@odata.type")
+
+
+@attrs.frozen(kw_only=True)
+class WorkingHours(GraphModel):
+    """Graph ``workingHours`` of a schedule."""
+
+    days_of_week: tuple[DayOfWeek, ...] = gfield(factory=tuple)
+    start_time: time | None = gfield()
+    end_time: time | None = gfield()
+    time_zone: TimeZoneInfo | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class FreeBusyError(GraphModel):
+    """The error Graph reports for a schedule it could not read (e.g. an unknown mailbox)."""
+
+    message: str | None = gfield()
+    response_code: str | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleInformation(GraphModel):
+    """One mailbox's free/busy answer from ``getSchedule``."""
+
+    schedule_id: str | None = gfield()
+    availability_view: str | None = gfield()
+    schedule_items: tuple[ScheduleItem, ...] = gfield(factory=tuple)
+    working_hours: WorkingHours | None = gfield()
+    error: FreeBusyError | None = gfield()
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{calendar, availability: [...]}`` as the driver's availability result."""
+        return {
+            "calendar": self.schedule_id,
+            "availability": [item.to_placeos() for item in self.schedule_items],
+        }
+
+
+#: Short name of :class:`ScheduleInformation`.
+Schedule = ScheduleInformation

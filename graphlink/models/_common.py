@@ -1,0 +1,286 @@
+"""Value objects shared by events, messages and schedules."""
+
+# gfield() is an attrs field specifier, not a shared default value.
+# ruff: noqa: RUF009
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from graphlink.models._base import GraphModel, gfield, placeos_value
+from graphlink.models._enums import (
+    AttendeeType,
+    BodyType,
+    DayOfWeek,
+    LocationType,
+    RecurrencePatternType,
+    RecurrenceRangeType,
+    ResponseType,
+    WeekIndex,
+)
+
+__all__ = [
+    "Attachment",
+    "Attendee",
+    "EmailAddress",
+    "GeoCoordinates",
+    "ItemBody",
+    "Location",
+    "OnlineMeeting",
+    "Phone",
+    "PhysicalAddress",
+    "Recurrence",
+    "RecurrencePattern",
+    "RecurrenceRange",
+    "ResponseStatus",
+]
+
+#: Graph attendee/owner response -> the driver's ``response_status``.
+_PLACEOS_RESPONSE = {
+    ResponseType.NONE: "needsAction",
+    ResponseType.NOT_RESPONDED: "needsAction",
+    ResponseType.ORGANIZER: "accepted",
+    ResponseType.ACCEPTED: "accepted",
+    ResponseType.TENTATIVELY_ACCEPTED: "tentative",
+    ResponseType.DECLINED: "declined",
+}
+
+
+def placeos_response(status: ResponseStatus | None) -> str:
+    """The driver's ``response_status`` word for a Graph response status."""
+    if status is None or status.response is None:
+        return "needsAction"
+    return _PLACEOS_RESPONSE.get(status.response, status.response.value)
+
+
+@attrs.frozen(kw_only=True)
+class EmailAddress(GraphModel):
+    """Graph ``emailAddress``: a display name (kept, unlike the driver) and an address."""
+
+    name: str | None = gfield()
+    address: str | None = gfield()
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{name, email}``; the name defaults to the address."""
+        return {"name": self.name or self.address, "email": self.address}
+
+
+@attrs.frozen(kw_only=True)
+class ItemBody(GraphModel):
+    """Graph ``itemBody``: ``content`` and ``content_type`` (text or HTML)."""
+
+    content: str | None = gfield()
+    content_type: BodyType | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class ResponseStatus(GraphModel):
+    """Graph ``responseStatus``: a response and when it was given (UTC)."""
+
+    response: ResponseType | None = gfield()
+    time: datetime | None = gfield(lenient=True)
+
+
+@attrs.frozen(kw_only=True)
+class Attendee(GraphModel):
+    """An event attendee: name, email, type (required/optional/resource), response status."""
+
+    name: str | None = gfield(path=("emailAddress", "name"))
+    email: str | None = gfield(path=("emailAddress", "address"))
+    type: AttendeeType | None = gfield(default=AttendeeType.REQUIRED)
+    status: ResponseStatus | None = gfield()
+    proposed_new_time: Any = gfield()
+
+    @property
+    def response(self) -> ResponseType | None:
+        """The attendee's response (``status.response``), if known."""
+        return None if self.status is None else self.status.response
+
+    @property
+    def resource(self) -> bool:
+        """True for a resource attendee (a room or equipment)."""
+        return self.type == AttendeeType.RESOURCE
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{name, email, response_status, resource}`` as the driver returns attendees."""
+        return {
+            "name": self.name or self.email,
+            "email": self.email,
+            "response_status": placeos_response(self.status),
+            "resource": self.resource,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class PhysicalAddress(GraphModel):
+    """Graph ``physicalAddress``."""
+
+    street: str | None = gfield()
+    city: str | None = gfield()
+    state: str | None = gfield()
+    country_or_region: str | None = gfield()
+    postal_code: str | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class GeoCoordinates(GraphModel):
+    """Graph ``outlookGeoCoordinates`` / ``geoCoordinates``."""
+
+    latitude: float | None = gfield()
+    longitude: float | None = gfield()
+    altitude: float | None = gfield()
+    accuracy: float | None = gfield()
+    altitude_accuracy: float | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class Location(GraphModel):
+    """Graph ``location`` of an event."""
+
+    display_name: str | None = gfield()
+    location_type: LocationType | None = gfield()
+    unique_id: str | None = gfield()
+    unique_id_type: str | None = gfield()
+    location_email_address: str | None = gfield()
+    location_uri: str | None = gfield()
+    address: PhysicalAddress | None = gfield()
+    coordinates: GeoCoordinates | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class Phone(GraphModel):
+    """Graph ``phone``: a number and its type (``"home"``, ``"business"``, ...)."""
+
+    number: str | None = gfield()
+    type: str | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class OnlineMeeting(GraphModel):
+    """An event's online meeting: join URL, conference id, phones (Graph
+    ``onlineMeetingInfo``), plus SIP and PIN details for meetings made elsewhere.
+
+    The provider is :attr:`Event.online_meeting_provider`. ``sip`` and ``pin`` are not Graph
+    properties: they are carried for callers (the driver's ``online_meeting_sip``/``_pin``)
+    and never sent to Graph.
+    """
+
+    join_url: str | None = gfield()
+    conference_id: str | None = gfield()
+    toll_number: str | None = gfield()
+    toll_free_numbers: tuple[str, ...] = gfield(factory=tuple)
+    phones: tuple[Phone, ...] = gfield(factory=tuple)
+    quick_dial: str | None = gfield()
+    sip: str | None = gfield(None)
+    pin: str | None = gfield(None)
+
+    @property
+    def all_phones(self) -> list[str]:
+        """Every dial-in number: quick dial, toll-free, toll, then ``phones`` (no repeats)."""
+        out: list[str] = []
+        for number in (
+            self.quick_dial,
+            *self.toll_free_numbers,
+            self.toll_number,
+            *(p.number for p in self.phones),
+        ):
+            if number and number not in out:
+                out.append(number)
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class RecurrencePattern(GraphModel):
+    """Graph ``recurrencePattern``: daily, weekly, absolute/relative monthly and yearly."""
+
+    type: RecurrencePatternType | None = gfield()
+    interval: int | None = gfield(default=1)
+    days_of_week: tuple[DayOfWeek, ...] = gfield(factory=tuple)
+    day_of_month: int | None = gfield()
+    month: int | None = gfield()
+    first_day_of_week: DayOfWeek | None = gfield()
+    index: WeekIndex | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class RecurrenceRange(GraphModel):
+    """Graph ``recurrenceRange``: ``endDate``, ``noEnd`` or ``numbered``."""
+
+    type: RecurrenceRangeType | None = gfield()
+    start_date: date | None = gfield()
+    end_date: date | None = gfield()
+    number_of_occurrences: int | None = gfield()
+    recurrence_time_zone: str | None = gfield()
+
+
+@attrs.frozen(kw_only=True)
+class Recurrence(GraphModel):
+    """Graph ``patternedRecurrence``: a pattern and a range."""
+
+    pattern: RecurrencePattern | None = gfield()
+    range: RecurrenceRange | None = gfield()
+
+    def to_placeos(self) -> dict[str, Any]:
+        """The driver's recurrence: ``{pattern, interval, days_of_week, range_start, range_end,
+        occurrences}`` (dates as ISO strings; ``range_end`` absent for ``noEnd``)."""
+        pattern = self.pattern or RecurrencePattern()
+        rng = self.range or RecurrenceRange()
+        kind = pattern.type.value if pattern.type is not None else None
+        names = {"absoluteMonthly": "month_day", "relativeMonthly": "monthly"}
+        out: dict[str, Any] = {
+            "pattern": names.get(kind, kind.lower()) if kind else None,
+            "interval": pattern.interval,
+            "days_of_week": [d.value for d in pattern.days_of_week],
+            "range_start": placeos_value(rng.start_date),
+        }
+        if rng.type != RecurrenceRangeType.NO_END and rng.end_date is not None:
+            out["range_end"] = placeos_value(rng.end_date)
+        if rng.type == RecurrenceRangeType.NUMBERED:
+            out["occurrences"] = rng.number_of_occurrences
+        return out
+
+
+@attrs.frozen
+class Attachment(GraphModel):
+    """A Graph attachment (``fileAttachment``, ``itemAttachment`` or ``referenceAttachment``,
+    told apart by ``odata_type``).
+
+    ``Attachment(name, content, content_type=None)`` builds a file attachment;
+    ``content_id`` and ``is_inline=True`` make it an inline (resource) attachment.
+    """
+
+    name: str | None = gfield(default=None, kw_only=False)
+    content: bytes | None = gfield("contentBytes", default=None, kw_only=False)
+    content_type: str | None = gfield(default=None, kw_only=False)
+    content_id: str | None = gfield()
+    is_inline: bool | None = gfield()
+    odata_type: str | None = gfield("@odata.type", default="#microsoft.graph.fileAttachment")
+    id: str | None = gfield(read_only=True)
+    size: int | None = gfield(read_only=True)
+    last_modified: datetime | None = gfield("lastModifiedDateTime", read_only=True, lenient=True)
+    content_location: str | None = gfield()
+
+    @property
+    def kind(self) -> str:
+        """``"file"``, ``"item"``, ``"reference"`` or the bare ``@odata.type`` name."""
+        return odata_kind(self.odata_type, "file").removesuffix("Attachment") or "file"
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{id, name, content_type, content_bytes, size}`` (content as base64)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "content_type": self.content_type,
+            "content_bytes": placeos_value(self.content),
+            "size": self.size if self.size is not None else len(self.content or b""),
+        }
+
+
+def odata_kind(odata_type: str | None, default: str) -> str:
+    """``"#microsoft.graph.orgContact"`` -> ``"orgContact"`` (``default`` when absent)."""
+    if not odata_type:
+        return default
+    return odata_type.lstrip("#").removeprefix("microsoft.graph.")

@@ -1,0 +1,83 @@
+"""Places: rooms and room lists (``GET /places/microsoft.graph.room``)."""
+
+# gfield() is an attrs field specifier, not a shared default value.
+# ruff: noqa: RUF009
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from graphlink.models._base import GraphModel, gfield
+from graphlink.models._common import GeoCoordinates, PhysicalAddress
+from graphlink.models._directory import _tagged
+from graphlink.models._enums import BookingType
+
+__all__ = ["Place", "Room", "RoomList"]
+
+
+@attrs.frozen(kw_only=True)
+class Place(GraphModel):
+    """A place. ``Place.from_graph`` returns a :class:`Room` or :class:`RoomList` when
+    ``@odata.type`` says so."""
+
+    id: str | None = gfield(read_only=True)
+    odata_type: str | None = gfield("@odata.type")
+    display_name: str | None = gfield()
+    address: PhysicalAddress | None = gfield()
+    geo_coordinates: GeoCoordinates | None = gfield()
+    phone: str | None = gfield()
+
+    @property
+    def name(self) -> str | None:
+        """The display name."""
+        return self.display_name
+
+
+@attrs.frozen(kw_only=True)
+class Room(Place):
+    """A bookable room."""
+
+    email_address: str | None = gfield()
+    nickname: str | None = gfield()
+    label: str | None = gfield()
+    capacity: int | None = gfield()
+    building: str | None = gfield()
+    floor_number: int | None = gfield()
+    floor_label: str | None = gfield()
+    is_wheel_chair_accessible: bool | None = gfield()
+    booking_type: BookingType | None = gfield()
+    tags: tuple[str, ...] = gfield(factory=tuple)
+    audio_device_name: str | None = gfield()
+    video_device_name: str | None = gfield()
+    display_device_name: str | None = gfield()
+
+    @property
+    def email(self) -> str | None:
+        """The room's mailbox address."""
+        return self.email_address
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{id, name, email, capacity, building, floor, ...}`` (set values only)."""
+        out = {
+            "id": self.id,
+            "name": self.display_name,
+            "email": self.email_address,
+            "capacity": self.capacity,
+            "building": self.building,
+            "floor": self.floor_label or self.floor_number,
+            "label": self.label,
+            "tags": list(self.tags),
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@attrs.frozen(kw_only=True)
+class RoomList(Place):
+    """A list of rooms (usually a building)."""
+
+    email_address: str | None = gfield()
+
+
+_tagged(Place, {"room": Room, "roomList": RoomList}, fold=True)

@@ -1,0 +1,51 @@
+"""Change-notification subscriptions."""
+
+# gfield() is an attrs field specifier, not a shared default value.
+# ruff: noqa: RUF009
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from graphlink.models._base import GraphModel, gfield, rfc3339
+
+__all__ = ["Subscription"]
+
+
+@attrs.frozen(kw_only=True)
+class Subscription(GraphModel):
+    """A Graph change-notification subscription (``/subscriptions``)."""
+
+    id: str | None = gfield(read_only=True)
+    resource: str | None = gfield()
+    change_type: str | None = gfield()
+    notification_url: str | None = gfield()
+    lifecycle_notification_url: str | None = gfield()
+    expiration: datetime | None = gfield("expirationDateTime")
+    client_state: str | None = gfield()
+    latest_supported_tls_version: str | None = gfield()
+    include_resource_data: bool | None = gfield()
+    encryption_certificate: str | None = gfield()
+    encryption_certificate_id: str | None = gfield()
+    notification_content_type: str | None = gfield()
+    application_id: str | None = gfield(read_only=True)
+    creator_id: str | None = gfield(read_only=True)
+
+    @property
+    def change_types(self) -> tuple[str, ...]:
+        """``change_type`` split: ``("created", "updated")``."""
+        return tuple(p.strip() for p in (self.change_type or "").split(",") if p.strip())
+
+    def to_placeos(self) -> dict[str, Any]:
+        """``{id, expires_at, resource_id, resource_uri, notification_url, client_secret}``."""
+        return {
+            "id": self.id,
+            "expires_at": rfc3339(self.expiration),
+            "resource_id": self.resource,
+            "resource_uri": self.resource,
+            "notification_url": self.notification_url,
+            "client_secret": self.client_state,
+        }
