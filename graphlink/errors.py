@@ -20,14 +20,17 @@ __all__ = [
     "DeltaResyncRequired",
     "GraphAPIError",
     "GraphError",
+    "ModelValidationError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimitExceeded",
+    "RateLimitStoreError",
     "ServerError",
     "TemplateNotFound",
     "TimeoutError",
     "TransportError",
+    "UnknownTimeZoneError",
     "UnsafeLinkError",
     "ValidationError",
     "error_for_status",
@@ -43,6 +46,37 @@ class GraphError(Exception):
 
 class ValidationError(GraphError, ValueError):
     """Input graphlink refuses before sending anything (bad id, CR/LF in a header, ...)."""
+
+
+class ModelValidationError(ValidationError):
+    """Graph JSON (or a model) could not be converted; ``errors`` says which field failed.
+
+    Each entry of :attr:`errors` names the model and the field path, e.g.
+    ``"Event.attendees[2].status.response: expected a string"``.
+    """
+
+    def __init__(self, model: str, errors: list[str]) -> None:
+        #: The name of the model (class) being converted.
+        self.model = model
+        #: One message per failed field, each with its path.
+        self.errors = errors
+        super().__init__(f"cannot convert {model}: " + "; ".join(errors))
+
+
+class UnknownTimeZoneError(ValidationError, LookupError):
+    """A time zone name is neither a known Windows zone nor an IANA zone.
+
+    Raised for ``tzone://Microsoft/Custom`` and any other unknown name, unless the caller
+    asked for a fallback.
+    """
+
+    def __init__(self, name: object, hint: str = "") -> None:
+        #: The name that could not be resolved.
+        self.name = name
+        message = f"unknown time zone {name!r}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
 
 
 class AuthError(GraphError):
@@ -68,6 +102,13 @@ class RateLimitExceeded(GraphError):
         super().__init__(message)
         #: The wait, in seconds, the limiter estimated for this call.
         self.wait = wait
+
+
+class RateLimitStoreError(GraphError):
+    """The rate-limit store (Redis) failed or is unreachable, and the store fails closed.
+
+    Build the store with ``fail_open=True`` to send requests unlimited instead.
+    """
 
 
 class TemplateNotFound(GraphError, KeyError):

@@ -18,7 +18,7 @@ from graphlink.auth import (
     TokenProvider,
 )
 from graphlink.errors import ValidationError
-from graphlink.ratelimit import RatePolicy
+from graphlink.ratelimit import RatePolicy, default_policy
 from graphlink.retry import RetryPolicy
 
 __all__ = ["Settings", "placeos_arguments", "resolve"]
@@ -30,13 +30,6 @@ class Settings:
 
     config: GraphConfig
     credential: Credential
-
-
-def _default_policy() -> RatePolicy:
-    from graphlink import ratelimit
-
-    factory: Callable[[], RatePolicy] | None = getattr(ratelimit, "default_policy", None)
-    return factory() if factory is not None else ratelimit.Unlimited()
 
 
 def _credential(
@@ -149,7 +142,7 @@ def resolve(
         conference_type=conference_type,
         cloud=cloud,
         base_url=base,
-        rate_limit=rate_limit if rate_limit is not None else _default_policy(),
+        rate_limit=rate_limit if rate_limit is not None else default_policy(),
         retry=retry if retry is not None else RetryPolicy(),
         email_templates=email_templates,
         timeout=float(timeout),
@@ -186,9 +179,5 @@ def placeos_arguments(settings: Mapping[str, Any]) -> dict[str, Any]:
             raise ValidationError("rate_limit must be a number of requests per second")
         if rate_limit <= 0:
             raise ValidationError("rate_limit must be positive")
-        from graphlink import ratelimit
-
-        limiter = getattr(ratelimit, "PlaceOSLimiter", None)
-        if limiter is not None:
-            arguments["rate_limit"] = limiter(rate_limit=rate_limit)
+        arguments["rate_limit"] = default_policy(rate_limit=rate_limit)
     return arguments

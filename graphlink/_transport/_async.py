@@ -11,7 +11,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -227,7 +227,8 @@ class AsyncTransport:
             outcome, error = self._classify(spec, response, cause, attempts)
             if outcome.retry_after is not None and outcome.status in (429, 503):
                 # Everyone sending to this key waits, not just this call.
-                await self.limiter.acooldown(spec.key, self._clock() + outcome.retry_after)
+                now = self._clock()
+                await self.limiter.acooldown(spec.key, now + outcome.retry_after, now)
             decision = self.retry.decide(
                 outcome,
                 idempotent=spec.idempotent,
@@ -310,7 +311,7 @@ class AsyncPaginator(Generic[T]):
     def __init__(
         self,
         transport: AsyncTransport,
-        spec: RequestSpec,
+        first: RequestSpec | Callable[[], Awaitable[RequestSpec]],
         parse_item: Callable[[Any], T],
         *,
         limit: int | None = None,
@@ -320,7 +321,9 @@ class AsyncPaginator(Generic[T]):
 
             raise ValidationError("limit must be >= 0")
         self._transport = transport
-        self._spec = spec
+        # The first request, or how to work it out (e.g. resolving an email to an id) when
+        # iteration starts: a paginator does no I/O until it is iterated.
+        self._first = first
         self._parse_item = parse_item
         self._limit = limit
         #: The delta link, once the last page of a delta query was read.
@@ -341,7 +344,8 @@ class AsyncPaginator(Generic[T]):
         remaining = self._limit
         if remaining == 0:
             return
-        spec = self._spec
+        first = self._first
+        spec = first if isinstance(first, RequestSpec) else await first()
         while True:
             data = parse_page(await self._transport.send(spec))
             raw = data.items if remaining is None else data.items[:remaining]

@@ -228,7 +228,8 @@ class Transport:
             outcome, error = self._classify(spec, response, cause, attempts)
             if outcome.retry_after is not None and outcome.status in (429, 503):
                 # Everyone sending to this key waits, not just this call.
-                self.limiter.cooldown(spec.key, self._clock() + outcome.retry_after)
+                now = self._clock()
+                self.limiter.cooldown(spec.key, now + outcome.retry_after, now)
             decision = self.retry.decide(
                 outcome,
                 idempotent=spec.idempotent,
@@ -311,7 +312,7 @@ class Paginator(Generic[T]):
     def __init__(
         self,
         transport: Transport,
-        spec: RequestSpec,
+        first: RequestSpec | Callable[[], RequestSpec],
         parse_item: Callable[[Any], T],
         *,
         limit: int | None = None,
@@ -321,7 +322,9 @@ class Paginator(Generic[T]):
 
             raise ValidationError("limit must be >= 0")
         self._transport = transport
-        self._spec = spec
+        # The first request, or how to work it out (e.g. resolving an email to an id) when
+        # iteration starts: a paginator does no I/O until it is iterated.
+        self._first = first
         self._parse_item = parse_item
         self._limit = limit
         #: The delta link, once the last page of a delta query was read.
@@ -342,7 +345,8 @@ class Paginator(Generic[T]):
         remaining = self._limit
         if remaining == 0:
             return
-        spec = self._spec
+        first = self._first
+        spec = first if isinstance(first, RequestSpec) else first()
         while True:
             data = parse_page(self._transport.send(spec))
             raw = data.items if remaining is None else data.items[:remaining]

@@ -1,5 +1,43 @@
-"""Rate-limit policies: decide whether a request may go now, or how long it must wait."""
+"""Rate-limit policies: decide whether a request may go now, or how long it must wait.
+
+A policy decides and never sleeps (the transport does); a store keeps its state, in this
+process (:class:`MemoryStore`, the default) or in Redis (:class:`RedisStore`) to share one
+limit across processes and machines.
+"""
 
 from graphlink.ratelimit._base import Decision, RatePolicy, Unlimited
+from graphlink.ratelimit._errors import RateLimitStoreError
+from graphlink.ratelimit._policies import (
+    AllOf,
+    MaxInFlight,
+    PerMailbox,
+    PlaceOSLimiter,
+    Policy,
+    TokenBucket,
+    default_policy,
+)
+from graphlink.ratelimit._redis import RedisStore
+from graphlink.ratelimit._rules import CooldownRule, Permit, RateRule, Rule, SlotRule
+from graphlink.ratelimit._store import MemoryStore, Store
 
-__all__ = ["Decision", "RatePolicy", "Unlimited"]
+__all__ = [
+    "AllOf",
+    "CooldownRule",
+    "Decision",
+    "MaxInFlight",
+    "MemoryStore",
+    "PerMailbox",
+    "Permit",
+    "PlaceOSLimiter",
+    "Policy",
+    "RateLimitStoreError",
+    "RatePolicy",
+    "RateRule",
+    "RedisStore",
+    "Rule",
+    "SlotRule",
+    "Store",
+    "TokenBucket",
+    "Unlimited",
+    "default_policy",
+]

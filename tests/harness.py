@@ -1,0 +1,164 @@
+"""A harness that runs the same scenario on GraphClient and AsyncGraphClient.
+
+Clients get an httpx MockTransport, a fake clock and a recording sleep: no test sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from graphlink import AsyncGraphClient, GraphClient
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeClock:
+    """A monotonic clock that only moves when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(seconds, 0.0)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+class Harness:
+    """One client (sync or async) over a handler; ``call`` runs any client coroutine."""
+
+    def __init__(self, mode: str, handler: Handler, **kwargs: Any) -> None:
+        self.mode = mode
+        self.clock = FakeClock()
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return handler(request)
+
+        kwargs.setdefault("token", "secret-token-value")
+        if mode == "sync":
+            http: Any = httpx.Client(transport=httpx.MockTransport(record))
+            self.client: Any = GraphClient(http_client=http, **kwargs)
+            self.client._transport._sleep = self.clock.sleep
+        else:
+            http = httpx.AsyncClient(transport=httpx.MockTransport(record))
+            self.client = AsyncGraphClient(http_client=http, **kwargs)
+            self.client._transport._sleep = self.clock.asleep
+        self.client._transport._clock = self.clock
+        self.client._transport._rand = lambda: 0.5
+
+    def run(self, value: Any) -> Any:
+        """Await ``value`` on the async client; return it as is on the sync one."""
+        if self.mode == "sync":
+            return value
+        return asyncio.run(value)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.run(self.client.request(method, path, **kwargs))
+
+    def collect(self, paginator: Any) -> list[Any]:
+        return self.run(paginator.to_list())
+
+    def pages(self, paginator: Any) -> list[Any]:
+        if self.mode == "sync":
+            return list(paginator.pages())
+
+        async def gather() -> list[Any]:
+            return [page async for page in paginator.pages()]
+
+        return asyncio.run(gather())
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Each test runs once on GraphClient and once on AsyncGraphClient."""
+    return str(request.param)
+
+
+@pytest.fixture
+def harness(mode: str) -> Callable[..., Harness]:
+    def make(handler: Handler, **kwargs: Any) -> Harness:
+        return Harness(mode, handler, **kwargs)
+
+    return make
+
+
+def graph_error(status: int, code: str, message: str = "boom", **headers: str) -> httpx.Response:
+    """A response with Graph's error body."""
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {"request-id": "req-1", "date": "2025-01-01T00:00:00"},
+        }
+    }
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def sequence(*responses: httpx.Response | Exception) -> Handler:
+    """A handler answering with each response in turn (raising the exceptions)."""
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        item = queue.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handler
+
+
+class FakeTokenEndpoint:
+    """Entra ID's discovery and token endpoints, as msal calls them, counting token grants."""
+
+    def __init__(self, *, expires_in: int = 3599, fail: bool = False) -> None:
+        self.grants: list[httpx.Request] = []
+        self.expires_in = expires_in
+        self.fail = fail
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        host = f"{request.url.scheme}://{request.url.host}"
+        tenant = request.url.path.strip("/").split("/")[0]
+        if request.url.path.endswith("/openid-configuration"):
+            return httpx.Response(
+                200,
+                json={
+                    "token_endpoint": f"{host}/{tenant}/oauth2/v2.0/token",
+                    "authorization_endpoint": f"{host}/{tenant}/oauth2/v2.0/authorize",
+                    "issuer": f"{host}/{tenant}/v2.0",
+                },
+            )
+        if request.url.path.endswith("/oauth2/v2.0/token"):
+            self.grants.append(request)
+            if self.fail:
+                return httpx.Response(
+                    401,
+                    json={
+                        "error": "invalid_client",
+                        "error_description": "AADSTS7000215: Invalid client secret provided.",
+                    },
+                )
+            return httpx.Response(
+                200,
+                json={
+                    "token_type": "Bearer",
+                    "expires_in": self.expires_in,
+                    "access_token": f"token-{len(self.grants)}",
+                },
+            )
+        return httpx.Response(404, json={"error": "not_found"})
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self))
