@@ -19,6 +19,7 @@ from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, Async
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
 from graphlink.retry import RetryPolicy
 
 __all__ = ["AsyncGraphClient"]
@@ -105,6 +106,10 @@ class AsyncGraphClient:
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
         )
+        #: Users, their managers and groups.
+        self.users = AsyncUsers(self._transport)
+        #: Groups and their members.
+        self.groups = AsyncGroups(self._transport)
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

@@ -20,6 +20,7 @@ from graphlink._transport._io_sync import HttpClient
 from graphlink._transport._sync import Paginator, TokenManager, Transport
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._sync.directory import Groups, Users
 from graphlink.retry import RetryPolicy
 
 __all__ = ["GraphClient"]
@@ -106,6 +107,10 @@ class GraphClient:
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
         )
+        #: Users, their managers and groups.
+        self.users = Users(self._transport)
+        #: Groups and their members.
+        self.groups = Groups(self._transport)
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

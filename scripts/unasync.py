@@ -32,6 +32,8 @@ RULES: list[tuple[str, str]] = [
     (r"\basync for\b", "for"),
     (r"\bawait ", ""),
     (r"\bAsync([A-Z]\w*)", r"\1"),
+    (r"Awaitable\[([^\]]+)\]", r"\1"),
+    (r"\bAwaitable, ", ""),
     (r"\b_io_async\b", "_io_sync"),
     (r"\._async\b", "._sync"),
     (r"\b__aiter__\b", "__iter__"),

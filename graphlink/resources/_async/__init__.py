@@ -1,0 +1,1 @@
+"""Async facades (the source the sync ones are generated from)."""

@@ -1,0 +1,27 @@
+"""graphlink's test kit: :class:`FakeGraph`, an in-memory Microsoft Graph.
+
+>>> from graphlink.testing import FakeGraph
+>>> fake = FakeGraph()
+>>> ada = fake.add_user("ada@contoso.com", "Ada Lovelace")
+>>> import httpx
+>>> with httpx.Client(transport=fake.transport(), headers={"Authorization": "Bearer x"}) as http:
+...     r = http.get("https://graph.microsoft.com/v1.0/users")
+>>> r.json()["value"][0]["displayName"]
+'Ada Lovelace'
+
+Importing :mod:`graphlink` never imports this package.
+"""
+
+from graphlink.testing._fake import FakeGraph, RecordedRequest
+from graphlink.testing._limits import FaultKind
+from graphlink.testing._seed import SERVICE_ACCOUNT
+from graphlink.testing._state import SentAttachment, SentMail
+
+__all__ = [
+    "SERVICE_ACCOUNT",
+    "FakeGraph",
+    "FaultKind",
+    "RecordedRequest",
+    "SentAttachment",
+    "SentMail",
+]

@@ -1,0 +1,772 @@
+"""FakeGraph: an in-memory Microsoft Graph for tests, benchmarks and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+import httpx
+
+from graphlink.testing._api import Call, ConnectionFault, Engine, Reply
+from graphlink.testing._limits import Fault, FaultKind
+from graphlink.testing._state import (
+    SentMail,
+    State,
+    camelize,
+    format_graph_datetime,
+    parse_graph_datetime,
+)
+
+if TYPE_CHECKING:
+    from graphlink import AsyncGraphClient, GraphClient
+
+__all__ = ["FakeGraph", "RecordedRequest"]
+
+GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
+_REDACTED_FORM_KEYS = ("client_secret", "client_assertion")
+
+
+@attrs.frozen
+class RecordedRequest:
+    """A request FakeGraph received, as it arrived (``Authorization`` left out).
+
+    ``path`` is relative to the Graph version root (``/users/x/calendar/events``) for Graph
+    calls, and the whole URL path for the token endpoint and upload URLs.
+    """
+
+    method: str
+    url: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    #: The JSON body, the form (secrets redacted) for the token endpoint, else the bytes.
+    body: Any
+    #: The status answered, or None when the connection was reset or left to time out.
+    status: int | None
+
+    def json(self) -> Any:
+        """The body parsed as JSON (it already is when the request sent JSON)."""
+        if isinstance(self.body, bytes | str):
+            return json.loads(self.body)
+        return self.body
+
+
+@attrs.define
+class _Ticket:
+    key: str | None
+
+
+def _split_version(path: str) -> tuple[str, str]:
+    for version in ("v1.0", "beta"):
+        prefix = f"/{version}"
+        if path.lower() == prefix or path.lower().startswith(prefix + "/"):
+            return version, path[len(prefix) :] or "/"
+    return "", path
+
+
+def _to_call(request: httpx.Request) -> Call:
+    url = request.url
+    version, path = _split_version(unquote(url.path))
+    try:
+        raw = request.content
+    except httpx.RequestNotRead:
+        raw = request.read()
+    content_type = request.headers.get("Content-Type", "").lower()
+    body: Any = None
+    if raw and "json" in content_type:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+    elif raw and "x-www-form-urlencoded" in content_type:
+        body = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+    elif raw and not version:
+        body = None
+    query = dict(parse_qsl(url.query.decode(), keep_blank_values=True))
+    origin = f"{url.scheme}://{url.netloc.decode()}"
+    return Call(
+        method=request.method.upper(),
+        path=path,
+        query=query,
+        headers=dict(request.headers.items()),
+        body=body,
+        raw=raw,
+        origin=origin,
+        version=version,
+    )
+
+
+def _to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
+    headers = dict(reply.headers)
+    if reply.raw is not None:
+        content = reply.raw
+    elif reply.text is not None:
+        content = reply.text.encode()
+        headers.setdefault("Content-Type", "text/plain")
+    elif reply.body is not None:
+        content = json.dumps(reply.body).encode()
+        headers.setdefault(
+            "Content-Type",
+            "application/json;odata.metadata=minimal;odata.streaming=true;"
+            "IEEE754Compatible=false;charset=utf-8",
+        )
+    else:
+        content = b""
+    headers["Content-Length"] = str(len(content))
+    return httpx.Response(reply.status, headers=headers, content=content, request=request)
+
+
+class FakeGraph:
+    """An in-memory Microsoft Graph speaking Graph's wire format.
+
+    It holds users, groups (with nesting), managers, mailboxes with calendars and events,
+    rooms, sent mail and subscriptions, and answers the requests graphlink sends with
+    Graph's status codes, paging, error bodies and limits. Reach it in-process with
+    :meth:`client` / :meth:`async_client` / :meth:`transport`, or over a real loopback
+    socket with :meth:`serve`.
+
+    Args:
+        latency: Seconds added to every request by the transports and the server.
+        mailbox_concurrency: Requests one mailbox may have in flight before Exchange's
+            ``429 ApplicationThrottled`` (Graph's limit is 4; ``None`` switches it off).
+        mailbox_rate: ``(requests, seconds)`` allowed per mailbox, e.g. ``(10_000, 600)``
+            as Graph documents; ``None`` (the default) switches it off.
+        check_tokens: Accept only tokens issued by the fake's token endpoint (and not
+            expired). By default any bearer token is accepted; a missing one is a 401.
+        tenant_domain: The domain of the users the builders and :meth:`demo` create.
+    """
+
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        mailbox_concurrency: int | None = 4,
+        mailbox_rate: tuple[int, float] | None = None,
+        check_tokens: bool = False,
+        tenant_domain: str = "contoso.com",
+    ) -> None:
+        self._lock = threading.RLock()
+        self._state = State(tenant_domain=tenant_domain)
+        self._engine = Engine(self._state)
+        self._engine.mailbox_rate = mailbox_rate
+        self._engine.check_tokens = check_tokens
+        self._requests: list[RecordedRequest] = []
+        self._in_flight: dict[str | None, int] = {}
+        #: Seconds added to every request (transports and server).
+        self.latency = latency
+        #: Per-mailbox in-flight limit (``None``: unlimited).
+        self.mailbox_concurrency = mailbox_concurrency
+        #: Seconds a stalled (``timeout`` fault) socket connection is held open at most.
+        self.stall_seconds = 30.0
+        #: The highest number of requests seen in flight at once, per mailbox.
+        self.peak_in_flight: dict[str, int] = {}
+
+    # ================================================================== state access
+
+    @property
+    def tenant_id(self) -> str:
+        """The fake tenant's id (a stable GUID derived from the tenant domain)."""
+        return self._state.tenant_id
+
+    @property
+    def domain(self) -> str:
+        """The tenant's email domain."""
+        return self._state.tenant_domain
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    @property
+    def sent_mail(self) -> list[SentMail]:
+        """Every message accepted by ``sendMail`` or a draft's ``send``, oldest first."""
+        with self._lock:
+            return list(self._state.sent_mail)
+
+    @property
+    def subscriptions(self) -> list[dict[str, Any]]:
+        """The change-notification subscriptions created through ``POST /subscriptions``."""
+        with self._lock:
+            return [dict(s) for s in self._state.subscriptions.values()]
+
+    @property
+    def mailbox_rate(self) -> tuple[int, float] | None:
+        """``(requests, seconds)`` allowed per mailbox, or None when not limited."""
+        return self._engine.mailbox_rate
+
+    @mailbox_rate.setter
+    def mailbox_rate(self, value: tuple[int, float] | None) -> None:
+        with self._lock:
+            self._engine.mailbox_rate = value
+            self._engine.rate_history.clear()
+
+    @property
+    def check_tokens(self) -> bool:
+        """Whether only tokens issued by the fake's token endpoint are accepted."""
+        return self._engine.check_tokens
+
+    @check_tokens.setter
+    def check_tokens(self, value: bool) -> None:
+        self._engine.check_tokens = value
+
+    @property
+    def me(self) -> str | None:
+        """The user ``/me`` stands for (None: ``/me`` answers Graph's app-only 400)."""
+        return self._state.me
+
+    @me.setter
+    def me(self, user: Any) -> None:
+        with self._lock:
+            self._state.me = None if user is None else self._state.resolve_ref(user)
+
+    def register_app(self, client_id: str, client_secret: str) -> None:
+        """Make the token endpoint check credentials: unknown apps and wrong secrets fail.
+
+        Until an app is registered, any ``client_id``/``client_secret`` gets a token.
+        """
+        with self._lock:
+            self._engine.apps[client_id] = client_secret
+
+    def issue_token(self) -> str:
+        """A valid access token, as the token endpoint would issue it."""
+        with self._lock:
+            return self._engine.issue_token()[0]
+
+    def expire_tokens(self) -> None:
+        """Expire every issued token (with ``check_tokens``, Graph calls then get 401)."""
+        with self._lock:
+            for token in self._engine.tokens:
+                self._engine.tokens[token] = 0.0
+
+    # ================================================================== builders
+
+    def add_user(
+        self,
+        mail: str | None = None,
+        display_name: str | None = None,
+        *,
+        id: str | None = None,  # noqa: A002 - Graph's name
+        manager: Any = None,
+        mailbox: bool = True,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add a user (with a mailbox and a default calendar unless ``mailbox=False``).
+
+        ``fields`` are Graph user properties, in Graph's camelCase or in snake_case
+        (``job_title="Engineer"``, ``accountEnabled=False``). Returns the user's Graph JSON.
+
+        >>> fake = FakeGraph()
+        >>> fake.add_user("ada@contoso.com", "Ada Lovelace", department="R&D")["givenName"]
+        'Ada'
+        """
+        with self._lock:
+            if display_name is None:
+                local = (mail or "user").split("@")[0]
+                display_name = " ".join(p.capitalize() for p in local.replace("_", ".").split("."))
+            if mail is None:
+                mail = display_name.lower().replace(" ", ".") + "@" + self.domain
+            given, _, surname = display_name.partition(" ")
+            data: dict[str, Any] = {
+                "id": id or self._state.new_id("user", mail),
+                "businessPhones": [],
+                "displayName": display_name,
+                "givenName": given,
+                "jobTitle": None,
+                "mail": mail,
+                "mobilePhone": None,
+                "officeLocation": None,
+                "preferredLanguage": "en-US",
+                "surname": surname or None,
+                "userPrincipalName": mail,
+                "accountEnabled": True,
+                "userType": "Member",
+            }
+            data.update({camelize(k): v for k, v in fields.items()})
+            self._state.put_user(data, mailbox=mailbox)
+            if manager is not None:
+                self.set_manager(data["id"], manager)
+            return dict(data)
+
+    def update_user(self, user: Any, **fields: Any) -> dict[str, Any]:
+        """Change a user's properties (recorded for ``/users/delta``)."""
+        with self._lock:
+            uid = self._state.resolve_ref(user)
+            self._state.users[uid].update({camelize(k): v for k, v in fields.items()})
+            self._state.touch(uid)
+            return dict(self._state.users[uid])
+
+    def remove_user(self, user: Any) -> None:
+        """Delete a user, its mailbox and memberships (``@removed`` in ``/users/delta``)."""
+        with self._lock:
+            self._state.remove_directory_object(self._state.resolve_ref(user))
+
+    def set_manager(self, user: Any, manager: Any) -> None:
+        """Set (or, with ``manager=None``, clear) a user's manager."""
+        with self._lock:
+            uid = self._state.resolve_ref(user)
+            if manager is None:
+                self._state.managers.pop(uid, None)
+            else:
+                self._state.managers[uid] = self._state.resolve_ref(manager)
+            self._state.touch(uid)
+
+    def add_group(
+        self,
+        display_name: str,
+        members: Iterable[Any] = (),
+        *,
+        id: str | None = None,  # noqa: A002 - Graph's name
+        mail: str | None = None,
+        unified: bool = False,
+        description: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add a group. ``members`` are users or groups (ids, addresses or builder results).
+
+        ``unified=True`` makes a Microsoft 365 group (``groupTypes: ["Unified"]``,
+        mail-enabled); otherwise a security group, mail-enabled when ``mail`` is given.
+        """
+        with self._lock:
+            nickname = "".join(ch for ch in display_name if ch.isalnum())
+            if unified and mail is None:
+                mail = f"{nickname}@{self.domain}"
+            data: dict[str, Any] = {
+                "id": id or self._state.new_id("group", display_name),
+                "deletedDateTime": None,
+                "classification": None,
+                "createdDateTime": "2024-01-15T09:00:00Z",
+                "description": description,
+                "displayName": display_name,
+                "groupTypes": ["Unified"] if unified else [],
+                "mail": mail,
+                "mailEnabled": mail is not None,
+                "mailNickname": nickname,
+                "securityEnabled": not unified,
+                "visibility": "Private" if unified else None,
+            }
+            data.update({camelize(k): v for k, v in fields.items()})
+            self._state.groups[data["id"]] = data
+            self._state.touch(data["id"])
+            self._state.members.setdefault(data["id"], [])
+            for member in members:
+                self._state.add_member(data["id"], self._state.resolve_ref(member))
+            return dict(data)
+
+    def add_member(self, group: Any, member: Any) -> None:
+        """Add a user or a group to a group."""
+        with self._lock:
+            gid = str(self._state.group(str(_ref(group)))["id"])
+            self._state.add_member(gid, self._state.resolve_ref(member))
+
+    def remove_member(self, group: Any, member: Any) -> None:
+        """Remove a member from a group."""
+        with self._lock:
+            gid = str(self._state.group(str(_ref(group)))["id"])
+            self._state.remove_member(gid, self._state.resolve_ref(member))
+
+    def remove_group(self, group: Any) -> None:
+        """Delete a group (``@removed`` in ``/groups/delta``)."""
+        with self._lock:
+            self._state.remove_directory_object(str(self._state.group(str(_ref(group)))["id"]))
+
+    def add_room(
+        self,
+        display_name: str,
+        email: str | None = None,
+        *,
+        capacity: int | None = None,
+        building: str | None = None,
+        floor: int | None = None,
+        room_list: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add a room: a place (``/places/microsoft.graph.room``) with its own mailbox.
+
+        Rooms accept invitations automatically. ``room_list`` is the address of a room
+        list, created on first use. Returns the room's Graph JSON.
+        """
+        with self._lock:
+            nickname = "".join(ch for ch in display_name if ch.isalnum())
+            email = email or f"{nickname.lower()}@{self.domain}"
+            user_id = self._state.new_id("user", email)
+            self._state.put_user(
+                {
+                    "id": user_id,
+                    "displayName": display_name,
+                    "mail": email,
+                    "userPrincipalName": email,
+                    "accountEnabled": False,
+                    "businessPhones": [],
+                    "userType": "Member",
+                },
+                mailbox=True,
+                is_room=True,
+            )
+            place: dict[str, Any] = {
+                "@odata.type": "#microsoft.graph.room",
+                "id": self._state.new_id("place", email),
+                "emailAddress": email,
+                "displayName": display_name,
+                "address": None,
+                "geoCoordinates": None,
+                "phone": None,
+                "nickname": display_name,
+                "label": None,
+                "capacity": capacity,
+                "building": building,
+                "floorNumber": floor,
+                "floorLabel": None if floor is None else str(floor),
+                "isWheelChairAccessible": True,
+                "bookingType": "standard",
+                "tags": [],
+                "audioDeviceName": None,
+                "videoDeviceName": None,
+                "displayDeviceName": None,
+            }
+            place.update({camelize(k): v for k, v in fields.items()})
+            self._state.places[place["id"]] = place
+            if room_list is not None:
+                lst = self._room_list(room_list)
+                self._state.room_lists.setdefault(lst["id"], []).append(place["id"])
+            return dict(place)
+
+    def _room_list(self, email: str) -> dict[str, Any]:
+        for place in self._state.places.values():
+            if str(place.get("emailAddress", "")).lower() == email.lower():
+                return place
+        name = email.split("@")[0]
+        lst: dict[str, Any] = {
+            "@odata.type": "#microsoft.graph.roomList",
+            "id": self._state.new_id("place", email),
+            "emailAddress": email,
+            "displayName": name.replace("-", " ").title(),
+            "address": None,
+            "geoCoordinates": None,
+            "phone": None,
+        }
+        self._state.places[lst["id"]] = lst
+        return lst
+
+    def add_calendar(self, mailbox: Any, name: str) -> dict[str, Any]:
+        """Add a secondary calendar to a mailbox; returns its Graph JSON."""
+        with self._lock:
+            box = self._state.mailbox(str(_ref(mailbox)))
+            return dict(self._state.add_calendar(box, name))
+
+    def add_event(
+        self,
+        mailbox: Any,
+        subject: str,
+        start: datetime | str,
+        end: datetime | str,
+        *,
+        attendees: Sequence[str | Mapping[str, Any]] = (),
+        location: str | None = None,
+        body: str | None = None,
+        calendar: str | None = None,
+        time_zone: str = "UTC",
+        online: bool = False,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Add an event organised by ``mailbox``, exactly as ``POST …/events`` would.
+
+        ``start``/``end`` are aware datetimes or ISO strings (read in ``time_zone``).
+        Attendees (addresses or Graph attendee dicts) with a mailbox in the fake get their
+        copy; rooms accept. Returns the organiser's event JSON (times in UTC).
+        """
+        with self._lock:
+            box = self._state.mailbox(str(_ref(mailbox)))
+            payload: dict[str, Any] = {
+                "subject": subject,
+                "start": _when(start, time_zone),
+                "end": _when(end, time_zone),
+                "attendees": [_attendee(self._state, a) for a in attendees],
+            }
+            if location is not None:
+                payload["location"] = {"displayName": location}
+            if body is not None:
+                payload["body"] = {"contentType": "html", "content": body}
+            if online:
+                payload["isOnlineMeeting"] = True
+                payload["onlineMeetingProvider"] = "teamsForBusiness"
+            payload.update({camelize(k): v for k, v in fields.items()})
+            rec = self._state.create_event(box, calendar, payload)
+            data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
+            data["start"] = format_graph_datetime(rec.start)
+            data["end"] = format_graph_datetime(rec.end)
+            return data
+
+    def events(self, mailbox: Any) -> list[dict[str, Any]]:
+        """The events in a mailbox (all calendars), ordered by start, times in UTC."""
+        with self._lock:
+            box = self._state.mailbox(str(_ref(mailbox)))
+            out = []
+            for rec in sorted(box.events.values(), key=lambda r: r.start):
+                data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
+                data["start"] = format_graph_datetime(rec.start)
+                data["end"] = format_graph_datetime(rec.end)
+                out.append(data)
+            return out
+
+    # ================================================================== faults
+
+    def fail_next(
+        self,
+        status: int = 503,
+        *,
+        retry_after: float | None = None,
+        times: int = 1,
+        path: str | None = None,
+        method: str | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        fault: FaultKind = "status",
+    ) -> None:
+        """Make the next matching request(s) fail.
+
+        Args:
+            status: The HTTP status to answer (with Graph's error body for it).
+            retry_after: Seconds for a ``Retry-After`` header (fractions allowed).
+            times: How many matching requests fail.
+            path: Only requests whose path (relative to ``/v1.0``) contains this text, or
+                matches it as a glob when it has ``*``/``?``. Path-bound faults also hit
+                the matching requests inside a ``$batch``.
+            method: Only requests with this HTTP method.
+            code: The error ``code`` (default: Graph's usual one for the status).
+            message: The error ``message``.
+            fault: ``"status"`` (the default), ``"reset"`` (connection reset; in-process
+                :class:`httpx.ConnectError`), ``"timeout"`` (in-process
+                :class:`httpx.ReadTimeout`; over the socket the connection stalls),
+                ``"malformed_json"`` (``status`` with a truncated JSON body) or
+                ``"204_with_body"``.
+        """
+        with self._lock:
+            self._engine.faults.append(
+                Fault(
+                    kind=fault,
+                    status=status,
+                    retry_after=retry_after,
+                    times=times,
+                    path=path,
+                    method=method,
+                    code=code,
+                    message=message,
+                )
+            )
+
+    def clear_faults(self) -> None:
+        """Disarm every planned fault."""
+        with self._lock:
+            self._engine.faults.clear()
+
+    # ================================================================== request handling
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request (thread-safe); the core every transport and the server use.
+
+        Latency and the per-mailbox concurrency limit are applied by the transports and
+        the server around this call. A ``reset``/``timeout`` fault raises
+        :class:`httpx.ConnectError` / :class:`httpx.ReadTimeout`.
+        """
+        call = _to_call(request)
+        with self._lock:
+            outcome = self._engine.respond(call)
+            status = None if isinstance(outcome, ConnectionFault) else outcome.status
+            self._record(call, request, status)
+        if isinstance(outcome, ConnectionFault):
+            if outcome.kind == "reset":
+                raise httpx.ConnectError("Connection reset by peer (FakeGraph)", request=request)
+            raise httpx.ReadTimeout("Timed out (FakeGraph)", request=request)
+        return _to_response(outcome, request)
+
+    def _record(self, call: Call, request: httpx.Request, status: int | None) -> None:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        body: Any = call.body
+        if isinstance(body, dict) and not call.version:
+            body = {k: ("***" if k in _REDACTED_FORM_KEYS else v) for k, v in body.items()}
+        elif body is None and call.raw:
+            body = call.raw
+        self._requests.append(
+            RecordedRequest(
+                method=call.method,
+                url=str(request.url),
+                path=call.path,
+                query=dict(call.query),
+                headers=headers,
+                body=body,
+                status=status,
+            )
+        )
+
+    def _enter(self, request: httpx.Request) -> _Ticket | httpx.Response:
+        """Count a request in flight for its mailbox, or answer Exchange's concurrency 429."""
+        version, path = _split_version(unquote(request.url.path))
+        with self._lock:
+            key = self._engine.mailbox_key(path) if version else None
+            current = self._in_flight.get(key, 0)
+            limit = self.mailbox_concurrency
+            if key is not None and limit is not None and current >= limit:
+                reply = self._engine.throttled_reply()
+                self._record(_to_call(request), request, reply.status)
+                return _to_response(reply, request)
+            self._in_flight[key] = current + 1
+            if key is not None:
+                self.peak_in_flight[key] = max(self.peak_in_flight.get(key, 0), current + 1)
+            return _Ticket(key)
+
+    def _leave(self, ticket: _Ticket) -> None:
+        with self._lock:
+            self._in_flight[ticket.key] -= 1
+
+    def _handle_blocking(self, request: httpx.Request) -> httpx.Response:
+        """Latency + concurrency accounting + :meth:`handle`, for threads."""
+        ticket = self._enter(request)
+        if isinstance(ticket, httpx.Response):
+            return ticket
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            return self.handle(request)
+        finally:
+            self._leave(ticket)
+
+    async def _handle_async(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        ticket = self._enter(request)
+        if isinstance(ticket, httpx.Response):
+            return ticket
+        try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            return self.handle(request)
+        finally:
+            self._leave(ticket)
+
+    # ================================================================== ways in
+
+    def transport(self) -> httpx.BaseTransport:
+        """An httpx transport answering from this fake: ``httpx.Client(transport=...)``."""
+        from graphlink.testing._transport import FakeTransport
+
+        return FakeTransport(self)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An async httpx transport: ``httpx.AsyncClient(transport=...)``."""
+        from graphlink.testing._transport import AsyncFakeTransport
+
+        return AsyncFakeTransport(self)
+
+    def client(self, **kw: Any) -> GraphClient:
+        """A :class:`graphlink.GraphClient` wired to this fake in-process.
+
+        Defaults: ``token="fake-token"``, ``base_url`` Graph's real root (so links look
+        real), ``http_client`` on :meth:`transport`; with ``tenant_id``/``client_id``/
+        ``client_secret`` given, msal's requests go to the fake's token endpoint too.
+        Every keyword is passed through.
+        """
+        from graphlink import GraphClient
+
+        return GraphClient(**self._client_kwargs(kw, asynchronous=False))
+
+    def async_client(self, **kw: Any) -> AsyncGraphClient:
+        """An :class:`graphlink.AsyncGraphClient` wired to this fake in-process."""
+        from graphlink import AsyncGraphClient
+
+        return AsyncGraphClient(**self._client_kwargs(kw, asynchronous=True))
+
+    def _client_kwargs(self, kw: dict[str, Any], *, asynchronous: bool) -> dict[str, Any]:
+        out = dict(kw)
+        uses_msal = "client_secret" in out or "client_certificate" in out
+        if not uses_msal:
+            out.setdefault("token", "fake-token")
+        out.setdefault("base_url", GRAPH_ROOT)
+        if "http_client" not in out:
+            out["http_client"] = (
+                httpx.AsyncClient(transport=self.async_transport())
+                if asynchronous
+                else httpx.Client(transport=self.transport())
+            )
+        if uses_msal:
+            out.setdefault("auth_http_client", httpx.Client(transport=self.transport()))
+        return out
+
+    @contextmanager
+    def serve(self, port: int = 0) -> Iterator[str]:
+        """Serve this fake over HTTP on 127.0.0.1 (a free port by default).
+
+        Yields the Graph root, e.g. ``http://127.0.0.1:50123/v1.0``; the token endpoint is
+        ``http://127.0.0.1:50123/{tenant}/oauth2/v2.0/token`` on the same server. Links
+        the fake writes (``@odata.nextLink``, upload URLs) use that host.
+        """
+        from graphlink.testing._transport import serve
+
+        with serve(self, port) as base_url:
+            yield base_url
+
+    # ================================================================== seeds
+
+    @classmethod
+    def demo(cls, **kw: Any) -> FakeGraph:
+        """A FakeGraph seeded with a small believable organisation (Contoso).
+
+        About three dozen people in four departments with managers, nested groups, a
+        Microsoft 365 group, eight rooms in two buildings, a service account and a week of
+        meetings around today. The same every run (apart from the dates).
+        """
+        from graphlink.testing._seed import seed_demo
+
+        fake = cls(**kw)
+        seed_demo(fake)
+        return fake
+
+    def __repr__(self) -> str:
+        with self._lock:
+            st = self._state
+            events = sum(len(b.events) for b in st.mailboxes.values())
+            return (
+                f"<FakeGraph users={len(st.users)} groups={len(st.groups)} "
+                f"rooms={len(st.rooms())} events={events}>"
+            )
+
+
+def _ref(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return value.get("id") or value.get("mail") or value.get("emailAddress")
+    return value
+
+
+def _when(value: datetime | str, time_zone: str) -> dict[str, str]:
+    dt = parse_graph_datetime(value, time_zone)
+    return format_graph_datetime(dt, time_zone if isinstance(value, str) else "UTC")
+
+
+def _attendee(state: State, value: str | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    user = state.find_user(value)
+    is_room = False
+    name = value
+    if user is not None:
+        name = str(user.get("displayName") or value)
+        box = state.mailboxes.get(str(user["id"]))
+        is_room = bool(box and box.is_room)
+        value = str(user.get("mail") or value)
+    return {
+        "type": "resource" if is_room else "required",
+        "emailAddress": {"address": value, "name": name},
+    }
