@@ -21,7 +21,7 @@ from graphlink import errors
 from graphlink._core.paging import Page
 from graphlink._core.request import Operation, RequestSpec
 from graphlink._core.responses import api_error, decode_json, parse_page, safe_link
-from graphlink._transport._io_async import HttpClient, Lock, sleep
+from graphlink._transport._io_async import HttpClient, Lock, sleep, wait_wakeup
 from graphlink._version import __version__
 from graphlink.auth import AccessToken, Credential
 from graphlink.errors import (
@@ -31,7 +31,7 @@ from graphlink.errors import (
     RateLimitExceeded,
     TransportError,
 )
-from graphlink.ratelimit import RatePolicy
+from graphlink.ratelimit import RatePolicy, Wakeup
 from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
 
 __all__ = ["AsyncPaginator", "AsyncTokenManager", "AsyncTransport"]
@@ -120,13 +120,21 @@ class AsyncTransport:
         return operation.parse(await self.send(operation.spec))
 
     async def _admit(self, key: str, start: float) -> object:
-        """Wait until the limiter admits a request for ``key``; count the wait."""
+        """Wait until the limiter admits a request for ``key``; count the wait.
+
+        A decision with a ``wakeup`` is waited on (``wait`` as the timeout) rather than slept
+        through, so a slot freed in this process lets the next caller go at once; the
+        wakeup is cancelled if this call gives up (deadline, refusal, cancellation).
+        """
         self.queue_size += 1
+        wakeup: Wakeup | None = None
         try:
             while True:
                 decision = await self.limiter.atry_acquire(key, self._clock())
                 if decision.admitted:
+                    wakeup = None  # the store took this caller off its queue
                     break
+                wakeup = decision.wakeup
                 deadline = self.retry.deadline
                 past_deadline = (
                     deadline is not None and self._clock() - start + decision.wait > deadline
@@ -136,9 +144,14 @@ class AsyncTransport:
                         f"the rate limiter would make this call wait {decision.wait:.1f} s",
                         wait=decision.wait,
                     )
-                await self._sleep(decision.wait)
+                if wakeup is not None and self._sleep is sleep:
+                    await wait_wakeup(wakeup, decision.wait)
+                else:  # no handle, or a test's fake clock: sleep the poll interval
+                    await self._sleep(decision.wait)
         finally:
             self.queue_size -= 1
+            if wakeup is not None:
+                wakeup.cancel()
         self.in_flight_size += 1
         return decision.permit
 

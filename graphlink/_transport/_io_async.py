@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import httpx
 
-__all__ = ["HttpClient", "Lock", "sleep"]
+if TYPE_CHECKING:
+    from graphlink.ratelimit import Wakeup
+
+__all__ = ["HttpClient", "Lock", "sleep", "wait_wakeup"]
 
 Lock = asyncio.Lock
 HttpClient = httpx.AsyncClient
@@ -18,3 +22,8 @@ async def sleep(seconds: float) -> None:
         await asyncio.sleep(seconds)
     else:
         await asyncio.sleep(0)
+
+
+async def wait_wakeup(wakeup: Wakeup, timeout: float) -> None:
+    """Wait for a rate-limit wake-up (fired from any thread or loop), at most ``timeout``."""
+    await wakeup.async_wait(timeout)

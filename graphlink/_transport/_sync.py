@@ -22,7 +22,7 @@ from graphlink import errors
 from graphlink._core.paging import Page
 from graphlink._core.request import Operation, RequestSpec
 from graphlink._core.responses import api_error, decode_json, parse_page, safe_link
-from graphlink._transport._io_sync import HttpClient, Lock, sleep
+from graphlink._transport._io_sync import HttpClient, Lock, sleep, wait_wakeup
 from graphlink._version import __version__
 from graphlink.auth import AccessToken, Credential
 from graphlink.errors import (
@@ -32,7 +32,7 @@ from graphlink.errors import (
     RateLimitExceeded,
     TransportError,
 )
-from graphlink.ratelimit import RatePolicy
+from graphlink.ratelimit import RatePolicy, Wakeup
 from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
 
 __all__ = ["Paginator", "TokenManager", "Transport"]
@@ -121,13 +121,21 @@ class Transport:
         return operation.parse(self.send(operation.spec))
 
     def _admit(self, key: str, start: float) -> object:
-        """Wait until the limiter admits a request for ``key``; count the wait."""
+        """Wait until the limiter admits a request for ``key``; count the wait.
+
+        A decision with a ``wakeup`` is waited on (``wait`` as the timeout) rather than slept
+        through, so a slot freed in this process lets the next caller go at once; the
+        wakeup is cancelled if this call gives up (deadline, refusal, cancellation).
+        """
         self.queue_size += 1
+        wakeup: Wakeup | None = None
         try:
             while True:
                 decision = self.limiter.try_acquire(key, self._clock())
                 if decision.admitted:
+                    wakeup = None  # the store took this caller off its queue
                     break
+                wakeup = decision.wakeup
                 deadline = self.retry.deadline
                 past_deadline = (
                     deadline is not None and self._clock() - start + decision.wait > deadline
@@ -137,9 +145,14 @@ class Transport:
                         f"the rate limiter would make this call wait {decision.wait:.1f} s",
                         wait=decision.wait,
                     )
-                self._sleep(decision.wait)
+                if wakeup is not None and self._sleep is sleep:
+                    wait_wakeup(wakeup, decision.wait)
+                else:  # no handle, or a test's fake clock: sleep the poll interval
+                    self._sleep(decision.wait)
         finally:
             self.queue_size -= 1
+            if wakeup is not None:
+                wakeup.cancel()
         self.in_flight_size += 1
         return decision.permit
 

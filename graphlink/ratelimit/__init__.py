@@ -5,7 +5,7 @@ process (:class:`MemoryStore`, the default) or in Redis (:class:`RedisStore`) to
 limit across processes and machines.
 """
 
-from graphlink.ratelimit._base import Decision, RatePolicy, Unlimited
+from graphlink.ratelimit._base import Decision, RatePolicy, Unlimited, Wakeup
 from graphlink.ratelimit._errors import RateLimitStoreError
 from graphlink.ratelimit._policies import (
     AllOf,
@@ -39,5 +39,6 @@ __all__ = [
     "Store",
     "TokenBucket",
     "Unlimited",
+    "Wakeup",
     "default_policy",
 ]

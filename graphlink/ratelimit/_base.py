@@ -6,7 +6,49 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-__all__ = ["Decision", "RatePolicy", "Unlimited"]
+__all__ = ["Decision", "RatePolicy", "Unlimited", "Wakeup"]
+
+
+@runtime_checkable
+class Wakeup(Protocol):
+    """A handle to wait on instead of sleeping: it fires when the awaited slot may be free.
+
+    A store attaches one to a :meth:`Decision.later` when the wait has no known end (a
+    concurrency slot held by another request of *this process*); the store, not the
+    policy, owns the notification. The caller's loop, as the transport runs it::
+
+        wakeup = None
+        try:
+            while not (d := policy.try_acquire(key, now())).admitted:
+                wakeup = d.wakeup
+                if wakeup is None:
+                    sleep(d.wait)
+                else:
+                    wakeup.wait(d.wait)  # async: await wakeup.async_wait(d.wait)
+        finally:
+            if wakeup is not None:
+                wakeup.cancel()  # a no-op once admitted
+
+    ``d.wait`` stays a bounded poll interval (a slot freed in another process wakes no one),
+    so a caller that ignores the handle and just sleeps still works, only later. Waking is
+    a hint, never an admission: the caller asks again, from the same thread or asyncio
+    task (the store recognises the caller it handed a slot to, so slots go first come,
+    first served). A caller that stops waiting (cancelled, past its deadline) calls
+    :meth:`cancel`, which hands a slot reserved for it to the next waiter; one that just
+    disappears loses its reservation after a short grace.
+    """
+
+    def wait(self, timeout: float) -> bool:
+        """Block this thread until woken or ``timeout`` seconds; ``True`` if woken."""
+        ...
+
+    async def async_wait(self, timeout: float) -> bool:
+        """Await a wake-up (from any thread or event loop) or ``timeout`` seconds."""
+        ...
+
+    def cancel(self) -> None:
+        """Stop waiting: unregister, and pass on a slot reserved for this caller (idempotent)."""
+        ...
 
 
 @attrs.frozen
@@ -16,12 +58,15 @@ class Decision:
     ``admitted`` with a ``permit`` to hand back to :meth:`RatePolicy.release` when the
     request finishes; otherwise ``wait`` seconds before asking again, or ``refused`` (the
     wait would be too long: the transport raises :class:`~graphlink.errors.RateLimitExceeded`).
+    A ``later`` decision may carry a ``wakeup`` (see :class:`Wakeup`): wait on it, with
+    ``wait`` as the timeout, rather than sleeping ``wait``.
     """
 
     admitted: bool
     wait: float = 0.0
     permit: object = None
     refused: bool = False
+    wakeup: Wakeup | None = None
 
     @classmethod
     def admit(cls, permit: object = None) -> Decision:
@@ -29,9 +74,9 @@ class Decision:
         return cls(True, 0.0, permit)
 
     @classmethod
-    def later(cls, wait: float) -> Decision:
-        """Ask again after ``wait`` seconds; nothing was taken."""
-        return cls(False, wait)
+    def later(cls, wait: float, wakeup: Wakeup | None = None) -> Decision:
+        """Ask again after ``wait`` seconds, or when ``wakeup`` fires; nothing was taken."""
+        return cls(False, wait, None, False, wakeup)
 
     @classmethod
     def refuse(cls, wait: float) -> Decision:
@@ -46,7 +91,8 @@ class RatePolicy(Protocol):
     A policy decides; it never sleeps. ``key`` names what a request counts against (for
     example ``"mailbox:alex@contoso.com"`` or ``"tenant"``); ``now`` is the transport's
     monotonic clock. The ``a``-prefixed methods are the async client's (a policy whose
-    store does no I/O may simply call the sync ones).
+    store does no I/O may simply call the sync ones). A ``later`` decision may carry a
+    :class:`Wakeup` to wait on instead of sleeping.
     """
 
     def try_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:

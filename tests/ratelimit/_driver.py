@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from graphlink.errors import RateLimitExceeded
-from graphlink.ratelimit import RatePolicy
+from graphlink.ratelimit import RatePolicy, Wakeup
 
 T = TypeVar("T")
 
@@ -30,19 +30,29 @@ class Counters:
             self.peak = max(self.peak, self.in_flight)
 
 
-def call(policy: RatePolicy, key: str, counters: Counters, work: Callable[[], T]) -> T:
-    """Blocking: acquire, run ``work``, release."""
+def call(
+    policy: RatePolicy, key: str, counters: Counters, work: Callable[[], T], *, wake: bool = True
+) -> T:
+    """Blocking: acquire, run ``work``, release (``wake=False``: ignore wake-ups, poll)."""
     counters.add(1, 0)
+    wakeup: Wakeup | None = None
     try:
         while True:
             d = policy.try_acquire(key, time.monotonic())
             if d.admitted:
+                wakeup = None
                 break
+            wakeup = d.wakeup if wake else None
             if d.refused:
                 raise RateLimitExceeded("refused", wait=d.wait)
-            time.sleep(d.wait)
+            if wakeup is None:
+                time.sleep(d.wait)
+            else:
+                wakeup.wait(d.wait)
     finally:
         counters.add(-1, 0)
+        if wakeup is not None:
+            wakeup.cancel()
     counters.add(0, 1)
     try:
         return work()
@@ -52,20 +62,33 @@ def call(policy: RatePolicy, key: str, counters: Counters, work: Callable[[], T]
 
 
 async def acall(
-    policy: RatePolicy, key: str, counters: Counters, work: Callable[[], Awaitable[T]]
+    policy: RatePolicy,
+    key: str,
+    counters: Counters,
+    work: Callable[[], Awaitable[T]],
+    *,
+    wake: bool = True,
 ) -> T:
-    """Async: acquire, await ``work``, release."""
+    """Async: acquire, await ``work``, release (``wake=False``: ignore wake-ups, poll)."""
     counters.add(1, 0)
+    wakeup: Wakeup | None = None
     try:
         while True:
             d = await policy.atry_acquire(key, time.monotonic())
             if d.admitted:
+                wakeup = None
                 break
+            wakeup = d.wakeup if wake else None
             if d.refused:
                 raise RateLimitExceeded("refused", wait=d.wait)
-            await asyncio.sleep(d.wait)
+            if wakeup is None:
+                await asyncio.sleep(d.wait)
+            else:
+                await wakeup.async_wait(d.wait)
     finally:
         counters.add(-1, 0)
+        if wakeup is not None:
+            wakeup.cancel()
     counters.add(0, 1)
     try:
         return await work()
