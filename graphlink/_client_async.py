@@ -118,7 +118,7 @@ class AsyncGraphClient:
         ``overrides`` are constructor arguments that win over the settings (e.g.
         ``http_client``).
         """
-        return cls(**{**placeos_arguments(settings), **overrides})
+        return cls(**placeos_arguments(settings, overrides))
 
     @property
     def connected(self) -> bool:
@@ -141,7 +141,7 @@ class AsyncGraphClient:
         ``user_id`` is accepted for the driver's signature; app-only tokens serve every
         mailbox.
         """
-        return await self._transport.tokens.token()
+        return await self._transport.access_token()
 
     async def request(
         self,

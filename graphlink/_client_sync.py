@@ -119,7 +119,7 @@ class GraphClient:
         ``overrides`` are constructor arguments that win over the settings (e.g.
         ``http_client``).
         """
-        return cls(**{**placeos_arguments(settings), **overrides})
+        return cls(**placeos_arguments(settings, overrides))
 
     @property
     def connected(self) -> bool:
@@ -142,7 +142,7 @@ class GraphClient:
         ``user_id`` is accepted for the driver's signature; app-only tokens serve every
         mailbox.
         """
-        return self._transport.tokens.token()
+        return self._transport.access_token()
 
     def request(
         self,

@@ -48,10 +48,14 @@ class Cloud(enum.Enum):
         return f"{self.authority_host}/{tenant_id}"
 
     @classmethod
-    def parse(cls, value: Cloud | str) -> Cloud:
+    def parse(cls, value: object) -> Cloud:
         """Accept a :class:`Cloud` or its name (``"us_gov"``, ``"GLOBAL"``)."""
         if isinstance(value, Cloud):
             return value
+        if not isinstance(value, str):
+            from graphlink.errors import ValidationError
+
+            raise ValidationError(f"cloud must be a Cloud or its name, not {value!r}")
         try:
             return cls[value.strip().upper().replace("-", "_")]
         except KeyError:

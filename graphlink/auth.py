@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import attrs
 import httpx
 
 from graphlink._config import Cloud
+from graphlink._core.redact import detached
 from graphlink.errors import AuthError, ValidationError
 
 __all__ = [
@@ -68,6 +70,9 @@ class Credential:
     def fetch(self) -> AccessToken:
         """Fetch a new token, blocking."""
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the credential holds (connections); it may not be used afterwards."""
 
     async def afetch(self) -> AccessToken:
         """Fetch a new token without blocking the event loop (in a worker thread)."""
@@ -139,6 +144,22 @@ class TokenProvider(Credential):
         return f"TokenProvider({getattr(self._provider, '__qualname__', 'callable')})"
 
 
+_PEM_KEY = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----.+?-----END [A-Z ]*PRIVATE KEY-----", re.S
+)
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+
+
+def _pem_credential(pem: str) -> dict[str, str]:
+    """msal's certificate dict from PEM text holding a private key and its certificate."""
+    key, cert = _PEM_KEY.search(pem), _PEM_CERT.search(pem)
+    if key is None or cert is None:
+        raise ValidationError(
+            "client_certificate PEM text must hold both the private key and the certificate"
+        )
+    return {"private_key": key.group(0), "public_certificate": cert.group(0)}
+
+
 class _MsalHttp:
     """msal's HTTP client interface over an httpx.Client (so tests can stay offline)."""
 
@@ -196,6 +217,7 @@ class _MsalCredential(Credential):
         self.client_id = client_id
         self.cloud = cloud
         self._http_client = http_client
+        self._owns_http = http_client is None
         self._timeout = timeout
         self._app: Any = None
         self._app_lock = threading.Lock()
@@ -208,7 +230,9 @@ class _MsalCredential(Credential):
             if self._app is None:
                 import msal  # imported lazily: msal is heavy and may touch the network
 
-                http = _MsalHttp(self._http_client or httpx.Client(), self._timeout)
+                if self._http_client is None:
+                    self._http_client = httpx.Client()
+                http = _MsalHttp(self._http_client, self._timeout)
                 self._app = msal.ConfidentialClientApplication(
                     self.client_id,
                     authority=self.cloud.authority(self.tenant_id),
@@ -230,7 +254,8 @@ class _MsalCredential(Credential):
             app.remove_tokens_for_client()
             result = app.acquire_token_for_client(scopes=[self.cloud.scope])
         except httpx.HTTPError as exc:
-            raise AuthError(f"the token endpoint could not be reached: {exc}") from exc
+            cause = detached(exc)  # the request's body holds the client secret
+            raise AuthError(f"the token endpoint could not be reached: {exc}") from cause
         except AuthError:
             raise
         except Exception as exc:  # msal raises ValueError and others on bad authorities
@@ -243,6 +268,14 @@ class _MsalCredential(Credential):
         expires_in = float(result.get("expires_in", 3599))
         expires = datetime.now(UTC) + timedelta(seconds=expires_in)
         return AccessToken(str(result["access_token"]), expires)
+
+    def close(self) -> None:
+        """Close the connection pool graphlink opened for msal (not one it was given)."""
+        with self._app_lock:
+            if self._owns_http and self._http_client is not None:
+                self._http_client.close()
+                self._http_client = None
+                self._app = None
 
     def __repr__(self) -> str:
         return (
@@ -296,16 +329,21 @@ class ClientCertificate(_MsalCredential):
             tenant_id, client_id, cloud=cloud, http_client=http_client, timeout=timeout
         )
         if isinstance(certificate, str):
-            certificate = (
-                {"private_key_pfx_path": certificate}
-                if certificate.endswith((".pfx", ".p12"))
-                else {"private_key": certificate}
-            )
+            if certificate.endswith((".pfx", ".p12")):
+                certificate = {"private_key_pfx_path": certificate}
+            else:
+                certificate = _pem_credential(certificate)
         elif not isinstance(certificate, Mapping) or not (
-            "private_key" in certificate or "private_key_pfx_path" in certificate
+            "private_key_pfx_path" in certificate
+            or (
+                "private_key" in certificate
+                and ("thumbprint" in certificate or "public_certificate" in certificate)
+            )
         ):
             raise ValidationError(
-                "client_certificate must be msal's dict with 'private_key' and 'thumbprint'"
+                "client_certificate must be PEM text with the key and certificate, a .pfx "
+                "path, or msal's dict with 'private_key' and 'thumbprint' (or "
+                "'public_certificate')"
             )
         self._certificate = dict(certificate)
 

@@ -20,6 +20,7 @@ __all__ = [
     "DeltaResyncRequired",
     "GraphAPIError",
     "GraphError",
+    "InvalidResponseError",
     "ModelValidationError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -85,6 +86,10 @@ class AuthError(GraphError):
 
 class TransportError(GraphError):
     """The request could not be completed at the network level."""
+
+
+class InvalidResponseError(TransportError):
+    """Graph's answer could not be read: a body that is not JSON, or not the expected shape."""
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):  # noqa: A001 - the contract's name

@@ -9,9 +9,12 @@ from __future__ import annotations
 import email.utils
 import enum
 import math
+from typing import Any
 from datetime import UTC, datetime
 
 import attrs
+
+from graphlink.errors import ValidationError
 
 __all__ = ["Outcome", "OutcomeKind", "RetryDecision", "RetryPolicy", "parse_retry_after"]
 
@@ -82,9 +85,14 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, seconds)
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0")
+def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValidationError(f"{attribute.name} must be a number >= 0, not {value!r}")
+
+
+def _optional_non_negative(obj: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value is not None:
+        _non_negative(obj, attribute, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -109,11 +117,11 @@ class RetryPolicy:
         jitter: Randomise backoffs (by up to half) so that clients spread out.
     """
 
-    max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    max_retries: int = attrs.field(default=3, validator=_non_negative)
     max_retry_after: float = attrs.field(default=120.0, validator=_non_negative)
     backoff_base: float = attrs.field(default=0.5, validator=_non_negative)
     backoff_max: float = attrs.field(default=30.0, validator=_non_negative)
-    deadline: float | None = None
+    deadline: float | None = attrs.field(default=None, validator=_optional_non_negative)
     jitter: bool = True
 
     def backoff(self, retry_number: int, rand: float) -> float:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
 from graphlink.errors import ValidationError
 
-__all__ = ["check_header", "check_headers", "odata_string", "path", "segment"]
+__all__ = ["check_header", "check_headers", "check_text", "odata_string", "path", "segment"]
 
 _FORBIDDEN = ("\r", "\n", "\x00")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-def _check_text(value: str, what: str) -> None:
+def check_text(value: str, what: str) -> None:
+    """Refuse text with CR, LF or NUL (ids, query values, URLs)."""
     if any(ch in value for ch in _FORBIDDEN):
         raise ValidationError(f"{what} must not contain CR, LF or NUL characters")
 
@@ -27,7 +30,7 @@ def segment(value: str) -> str:
         raise ValidationError(f"a path segment must be a string, not {type(value).__name__}")
     if not value:
         raise ValidationError("an id or address must not be empty")
-    _check_text(value, "an id or address")
+    check_text(value, "an id or address")
     encoded = quote(value, safe="")
     if encoded in (".", ".."):
         # Dot segments would be normalised away by URL handling; encode them.
@@ -49,14 +52,21 @@ def odata_string(value: str) -> str:
     """An OData string literal: quoted, with ``'`` doubled (``O'Brien`` -> ``'O''Brien'``)."""
     if not isinstance(value, str):
         raise ValidationError(f"an OData string must be a string, not {type(value).__name__}")
-    _check_text(value, "an OData string")
+    check_text(value, "an OData string")
     return "'" + value.replace("'", "''") + "'"
 
 
 def check_header(name: str, value: str) -> None:
-    """Refuse header names or values that could split a request (CR/LF/NUL)."""
-    _check_text(name, f"header name {name!r}")
-    _check_text(value, f"the value of header {name!r}")
+    """Refuse header names that are not RFC 7230 tokens and values that are not ASCII text.
+
+    CR/LF/NUL could split a request; anything else would fail inside the HTTP layer after
+    the request was counted as (maybe) sent.
+    """
+    check_text(value, f"the value of header {name!r}")
+    if not _TOKEN.fullmatch(name):
+        raise ValidationError(f"not a valid header name: {name!r}")
+    if not value.isascii() or not value.isprintable():
+        raise ValidationError(f"the value of header {name!r} must be printable ASCII")
 
 
 def check_headers(headers: Mapping[str, str] | None) -> None:

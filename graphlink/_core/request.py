@@ -8,10 +8,17 @@ from urllib.parse import unquote
 
 import attrs
 
-from graphlink._core.paths import check_header
+from graphlink._core.paths import check_header, check_text
 from graphlink.errors import ValidationError
 
-__all__ = ["IDEMPOTENT_METHODS", "Operation", "RequestSpec", "limit_key"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "RESERVED_HEADERS",
+    "Operation",
+    "RequestSpec",
+    "check_limit",
+    "limit_key",
+]
 
 T = TypeVar("T")
 
@@ -58,6 +65,12 @@ def limit_key(url: str) -> str:
     return "tenant"
 
 
+def check_limit(limit: object) -> None:
+    """Refuse a ``limit`` that is not ``None`` or a non-negative int."""
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise ValidationError(f"limit must be None or an int >= 0, not {limit!r}")
+
+
 def _upper(value: str) -> str:
     return value.upper()
 
@@ -69,17 +82,24 @@ def _params(value: Params | None) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for key, item in items:
         text = ("true" if item else "false") if isinstance(item, bool) else str(item)
-        check_header(key, text)  # no CR/LF in query values either
+        check_text(key, "a query parameter name")
+        check_text(text, f"the value of query parameter {key!r}")
         out.append((key, text))
     return tuple(out)
+
+
+#: Headers the transport owns: a caller may not replace them (in any letter case).
+RESERVED_HEADERS = frozenset({"authorization", "client-request-id", "host", "content-length"})
 
 
 def _headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
     out: dict[str, str] = {}
     for name, item in (value or {}).items():
-        if not isinstance(item, str):
-            raise ValidationError(f"header {name!r} must be a string")
+        if not isinstance(name, str) or not isinstance(item, str):
+            raise ValidationError(f"header {name!r} must be a string with a string value")
         check_header(name, item)
+        if name.lower() in RESERVED_HEADERS:
+            raise ValidationError(f"the {name} header is set by graphlink and cannot be given")
         out[name] = item
     return out
 
@@ -119,9 +139,9 @@ class RequestSpec:
 
     @url.validator
     def _check_url(self, _: object, value: str) -> None:
-        if not value:
+        if not isinstance(value, str) or not value:
             raise ValidationError("a request needs a path")
-        check_header("url", value)
+        check_text(value, "a request path")
         if "://" not in value and not value.startswith("/"):
             raise ValidationError(f"a Graph path must start with '/': {value!r}")
 

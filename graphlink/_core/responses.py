@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
+import httpx
 
-from graphlink.errors import GraphAPIError, UnsafeLinkError, error_for_status
+from graphlink.errors import (
+    GraphAPIError,
+    InvalidResponseError,
+    UnsafeLinkError,
+    error_for_status,
+)
 
-__all__ = ["PageData", "api_error", "decode_json", "origin", "parse_page", "safe_link"]
+__all__ = ["PageData", "api_error", "decode_json", "parse_page", "safe_link"]
 
 
 def decode_json(content: bytes) -> Any:
@@ -88,37 +93,50 @@ class PageData:
 
 
 def parse_page(body: Any) -> PageData:
-    """Split a collection response into its items and links."""
-    if not isinstance(body, Mapping):
-        return PageData([], None, None, None)
-    items = body.get("value")
-    if not isinstance(items, list):
-        items = []
+    """Split a collection response into its items and links.
+
+    Anything but ``{"value": [...]}`` with string links is refused: reading it as an empty
+    last page would silently cut the list.
+    """
+    if not isinstance(body, Mapping) or not isinstance(body.get("value"), list):
+        raise InvalidResponseError(
+            f"Graph answered a collection request with {_shape(body)}, not {{'value': [...]}}"
+        )
+    links = []
+    for key in ("@odata.nextLink", "@odata.deltaLink"):
+        link = body.get(key)
+        if link is not None and not isinstance(link, str):
+            raise InvalidResponseError(f"Graph sent a {key} that is not a string")
+        links.append(link)
     count = body.get("@odata.count")
-    return PageData(
-        items,
-        body.get("@odata.nextLink"),
-        body.get("@odata.deltaLink"),
-        count if isinstance(count, int) else None,
-    )
+    return PageData(body["value"], links[0], links[1], count if isinstance(count, int) else None)
 
 
-def origin(url: str) -> tuple[str, str]:
-    """``(scheme, host[:port])`` of a URL, lower case."""
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+def _shape(body: Any) -> str:
+    if isinstance(body, Mapping):
+        return "an object without a 'value' list"
+    return "nothing" if body is None else f"a JSON {type(body).__name__}"
 
 
 def safe_link(link: str, base_url: str) -> str:
     """Return ``link`` if it points at the configured Graph host, else refuse it.
 
-    The bearer token goes with every page request, so a link to any other scheme or host
-    (a compromised or misconfigured response) is never followed.
+    The bearer token goes with every page request, so a link to any other scheme, host or
+    port, or one carrying user info, is never followed. The link is parsed the way httpx
+    will send it, so what is checked is what is sent.
     """
-    if origin(link) != origin(base_url):
-        scheme, host = origin(link)
+    try:
+        url = httpx.URL(link)
+        base = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise UnsafeLinkError(f"refusing a paging link that is not a valid URL: {exc}") from None
+    if (
+        not url.is_absolute_url
+        or url.userinfo
+        or (url.scheme, url.host, url.port) != (base.scheme, base.host, base.port)
+    ):
         raise UnsafeLinkError(
-            f"refusing to follow a paging link to {scheme}://{host}: "
-            f"only {base_url.split('/v1.0')[0]} is trusted with the token"
+            f"refusing to follow a paging link to {url.scheme}://{url.host}: only "
+            f"{base.scheme}://{base.netloc.decode()} is trusted with the token"
         )
-    return link
+    return str(url)

@@ -19,7 +19,8 @@ import httpx
 
 from graphlink import errors
 from graphlink._core.paging import Page
-from graphlink._core.request import Operation, RequestSpec
+from graphlink._core.redact import detached
+from graphlink._core.request import Operation, RequestSpec, check_limit
 from graphlink._core.responses import api_error, decode_json, parse_page, safe_link
 from graphlink._transport._io_async import HttpClient, Lock, sleep, wait_wakeup
 from graphlink._version import __version__
@@ -27,9 +28,11 @@ from graphlink.auth import AccessToken, Credential
 from graphlink.errors import (
     AuthError,
     GraphError,
+    InvalidResponseError,
     RateLimitError,
     RateLimitExceeded,
     TransportError,
+    ValidationError,
 )
 from graphlink.ratelimit import RatePolicy, Wakeup
 from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
@@ -110,10 +113,19 @@ class AsyncTransport:
         #: True after a successful token + request; false after an auth/transport failure.
         self.connected = False
 
+    async def access_token(self) -> AccessToken:
+        """The current token (fetched or refreshed when due); a failure clears ``connected``."""
+        try:
+            return await self.tokens.token()
+        except AuthError:
+            self.connected = False
+            raise
+
     async def close(self) -> None:
-        """Close the HTTP client if the transport created it."""
+        """Close the HTTP clients the transport (and its credential) created."""
         if self._owns_http:
             await self.http.aclose()
+        self.tokens.credential.close()
 
     async def call(self, operation: Operation[T]) -> T:
         """Send an operation and parse its answer."""
@@ -160,13 +172,10 @@ class AsyncTransport:
     ) -> httpx.Request:
         absolute = "://" in spec.url  # a paging link, sent verbatim to the Graph host only
         url = safe_link(spec.url, self.base_url) if absolute else self.base_url + spec.url
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "client-request-id": client_request_id,
-            "User-Agent": _USER_AGENT,
-            "Accept": "application/json",
-            **spec.headers,
-        }
+        headers = httpx.Headers({"User-Agent": _USER_AGENT, "Accept": "application/json"})
+        headers.update(spec.headers)  # case-insensitive: a caller's Accept replaces ours
+        headers["Authorization"] = f"Bearer {token}"
+        headers["client-request-id"] = client_request_id
         if attempt > 1:
             headers["Retry-Attempt"] = str(attempt - 1)
         return self.http.build_request(
@@ -195,15 +204,21 @@ class AsyncTransport:
                     self.connected = False
                     exc.attempts = attempts - 1
                     raise
-                request = self._build(spec, token.token, client_request_id, attempts)
+                try:
+                    request = self._build(spec, token.token, client_request_id, attempts)
+                except (httpx.InvalidURL, TypeError, ValueError) as exc:
+                    # Nothing was sent: bad input (a URL httpx refuses, a body JSON cannot
+                    # encode). Report it as such, without the request object (it holds
+                    # the token).
+                    invalid = ValidationError(f"cannot build the request: {exc}")
+                    invalid.attempts = attempts - 1
+                    raise invalid from None
                 response: httpx.Response | None = None
                 cause: Exception | None = None
                 try:
                     response = await self.http.send(request)
-                except httpx.TimeoutException as exc:
-                    cause = exc
-                except httpx.TransportError as exc:
-                    cause = exc
+                except httpx.HTTPError as exc:
+                    cause = detached(exc)
             finally:
                 self.in_flight_size -= 1
                 await self.limiter.arelease(permit, self._clock())
@@ -223,7 +238,7 @@ class AsyncTransport:
                     try:
                         body = decode_json(response.content)
                     except ValueError as exc:
-                        cause = exc
+                        cause = exc  # Graph answered: `connected` stays as it is
                     else:
                         self.connected = True
                         return body
@@ -238,8 +253,13 @@ class AsyncTransport:
                 )
 
             outcome, error = self._classify(spec, response, cause, attempts)
-            if outcome.retry_after is not None and outcome.status in (429, 503):
-                # Everyone sending to this key waits, not just this call.
+            if (
+                outcome.status in (429, 503)
+                and outcome.retry_after is not None
+                and outcome.retry_after <= self.retry.max_retry_after
+            ):
+                # Everyone sending to this key waits, not just this call. (A longer wait
+                # is refused with RateLimitError, and must not stall the other calls.)
                 now = self._clock()
                 await self.limiter.acooldown(spec.key, now + outcome.retry_after, now)
             decision = self.retry.decide(
@@ -291,7 +311,8 @@ class AsyncTransport:
                 attempts=attempts,
             )
             return Outcome.response(response.status_code, retry_after), error
-        self.connected = False
+        if not isinstance(cause, ValueError):
+            self.connected = False
         if isinstance(cause, httpx.TimeoutException):
             error = errors.TimeoutError(
                 f"{spec.method} {spec.url.split('?')[0]} timed out: {cause!r}"
@@ -300,8 +321,8 @@ class AsyncTransport:
         elif isinstance(cause, httpx.ConnectError):
             error = TransportError(f"could not connect to Graph: {cause}")
             sent = False
-        elif isinstance(cause, ValueError):
-            error = TransportError("Graph answered with a body that is not valid JSON")
+        elif isinstance(cause, ValueError | httpx.DecodingError):
+            error = InvalidResponseError("Graph answered with a body that is not valid JSON")
             sent = True
         else:
             error = TransportError(f"{spec.method} {spec.url.split('?')[0]} failed: {cause!r}")
@@ -329,10 +350,7 @@ class AsyncPaginator(Generic[T]):
         *,
         limit: int | None = None,
     ) -> None:
-        if limit is not None and limit < 0:
-            from graphlink.errors import ValidationError
-
-            raise ValidationError("limit must be >= 0")
+        check_limit(limit)
         self._transport = transport
         # The first request, or how to work it out (e.g. resolving an email to an id) when
         # iteration starts: a paginator does no I/O until it is iterated.

@@ -9,7 +9,7 @@ import attrs
 
 from graphlink._core.odata import DIRECTORY_PAGE, query, startswith_any
 from graphlink._core.paths import odata_string, path, segment
-from graphlink._core.request import RequestSpec
+from graphlink._core.request import RequestSpec, check_limit
 from graphlink.errors import NotFoundError, ValidationError
 
 __all__ = [
@@ -80,8 +80,7 @@ def _fields(default: Sequence[str], extra: Iterable[str] | None) -> list[str]:
 
 
 def _top(limit: int | None) -> int:
-    if limit is not None and limit < 0:
-        raise ValidationError("limit must be >= 0")
+    check_limit(limit)
     return DIRECTORY_PAGE if not limit else min(limit, DIRECTORY_PAGE)
 
 
@@ -104,13 +103,13 @@ def user_list(
     surname or mail of an enabled user. ``filter`` is an OData filter passed through as it
     is (with ``query_text``, both apply). With neither, all enabled users.
     """
+    if query_text is not None and not query_text.strip():
+        query_text = None  # an empty search box lists everyone, as the driver does
     if query_text is None:
         # The driver's rule: a filter is used as it is; without one, enabled users.
         clauses = [filter or "accountEnabled eq true"]
     else:
         words = query_text.split()
-        if not words:
-            raise ValidationError("query must contain a word")
         clauses = ["accountEnabled eq true"]
         clauses += [startswith_any(_QUERY_FIELDS, word) for word in words]
         if filter:
@@ -163,8 +162,8 @@ def group_list(
 ) -> RequestSpec:
     """``GET /groups``: all groups, or those whose display name starts with ``query_text``."""
     clauses = []
-    if query_text is not None:
-        clauses.append(f"startswith(displayName,{odata_string(_text(query_text, 'query'))})")
+    if query_text is not None and query_text.strip():
+        clauses.append(f"startswith(displayName,{odata_string(query_text.strip())})")
     if filter:
         clauses.append(f"({filter})" if clauses else filter)
     q = query(

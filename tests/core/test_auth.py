@@ -12,7 +12,7 @@ import pytest
 from harness import FakeTokenEndpoint
 
 from graphlink import AccessToken, AsyncGraphClient, Cloud, GraphClient, errors
-from graphlink.auth import ClientSecret, StaticToken, TokenProvider
+from graphlink.auth import ClientCertificate, ClientSecret, StaticToken, TokenProvider
 
 SECRET = "s3cr3t-value-never-shown"
 
@@ -140,6 +140,73 @@ def test_token_endpoint_failure_is_an_auth_error_without_the_secret() -> None:
     assert SECRET not in str(info.value)
     assert SECRET not in repr(info.value)
     assert client.connected is False
+
+
+def test_failed_access_token_clears_connected() -> None:
+    endpoint = FakeTokenEndpoint()
+    client = secret_client(GraphClient, endpoint)
+    client.request("GET", "/users")
+    assert client.connected
+    client._transport.tokens._token = None
+    endpoint.fail = True
+    with pytest.raises(errors.AuthError):
+        client.access_token()
+    assert client.connected is False
+
+
+def test_close_releases_the_msal_connection_pool() -> None:
+    client = GraphClient(tenant_id="t", client_id="c", client_secret=SECRET)
+    credential = client._transport.tokens.credential
+    credential._msal_app = lambda: None  # no network: only the pool matters here
+    credential._http_client = None
+    import httpx as _httpx
+
+    pool = _httpx.Client()
+    credential._http_client = pool
+    client.close()
+    assert pool.is_closed
+
+
+def test_certificate_pem_text_is_split_for_msal() -> None:
+    pem = (
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+        "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n"
+    )
+    credential = ClientCertificate("t", "c", pem)
+    assert credential._certificate == {
+        "private_key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+        "public_certificate": "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----",
+    }
+    assert "AAAA" not in repr(credential)
+
+
+@pytest.mark.parametrize(
+    "certificate",
+    ["-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", {"private_key": "k"}, {}],
+)
+def test_incomplete_certificates_are_refused_at_construction(certificate) -> None:
+    with pytest.raises(errors.ValidationError):
+        ClientCertificate("t", "c", certificate)
+
+
+def test_token_endpoint_errors_do_not_carry_the_secret() -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no route", request=request)
+
+    client = GraphClient(
+        tenant_id="t",
+        client_id="c",
+        client_secret=SECRET,
+        http_client=httpx.Client(transport=httpx.MockTransport(graph_ok)),
+        auth_http_client=httpx.Client(transport=httpx.MockTransport(down)),
+    )
+    with pytest.raises(errors.AuthError) as info:
+        client.access_token()
+    error: BaseException | None = info.value
+    while error is not None:
+        request = getattr(error, "_request", None)
+        assert request is None or SECRET.encode() not in request.content
+        error = error.__cause__ or error.__context__
 
 
 def test_unreachable_token_endpoint_is_an_auth_error() -> None:

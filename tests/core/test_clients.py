@@ -85,8 +85,10 @@ def test_import_is_light() -> None:
 
 def test_reprs_and_config_hide_secrets() -> None:
     client = GraphClient(tenant_id="t", client_id="c", client_secret=SECRET)
-    for text in (repr(client), repr(client.config), str(client.config), repr(vars(client))):
+    credential = client._transport.tokens.credential
+    for text in (repr(client), repr(client.config), str(client.config), repr(credential)):
         assert SECRET not in text
+    assert "ClientSecret(tenant_id='t'" in repr(credential)
     static = GraphClient(token=TOKEN)
     assert TOKEN not in repr(static) + repr(static.config) + repr(vars(static))
 
@@ -134,9 +136,30 @@ def test_from_placeos_settings_reads_the_driver_json() -> None:
         assert SECRET not in repr(client) + repr(config)
 
 
+def test_placeos_settings_with_a_credential_override() -> None:
+    settings = {"calendar_config": {"tenant": "t", "client_id": "c", "client_secret": "s"}}
+    client = GraphClient.from_placeos_settings(settings, token="static")
+    assert client.access_token().token == "static"
+    bare = {"calendar_config": {"tenant": "t", "client_id": "c"}}
+    assert GraphClient.from_placeos_settings(bare, token="x").config.tenant_id == "t"
+
+
+def test_placeos_rate_limit_selects_the_driver_limiter() -> None:
+    from graphlink.ratelimit import PerMailbox, PlaceOSLimiter
+
+    settings = {"calendar_config": {"tenant": "t", "client_id": "c", "client_secret": "s"}}
+    assert isinstance(GraphClient.from_placeos_settings(settings).config.rate_limit, PerMailbox)
+    limited = GraphClient.from_placeos_settings({**settings, "rate_limit": 5})
+    assert isinstance(limited.config.rate_limit, PlaceOSLimiter)
+
+
 @pytest.mark.parametrize(
     "settings",
     [
+        {
+            "calendar_config": {"tenant": "t", "client_id": "c", "client_secret": "s"},
+            "email_templates": "abc",
+        },
         {},
         {"calendar_config": {"tenant": "t", "client_id": "c"}},
         {
@@ -175,6 +198,31 @@ def test_injected_http_client_is_left_open() -> None:
         pass
     assert not http.is_closed
     http.close()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"cloud": None}, {"cloud": 3}, {"retry": "x"}, {"rate_limit": object()}],
+    ids=["cloud-none", "cloud-int", "retry", "rate-limit"],
+)
+def test_bad_arguments_are_validation_errors(kwargs) -> None:
+    with pytest.raises(errors.ValidationError):
+        GraphClient(token="t", **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"max_retries": -1}, {"deadline": -1}, {"backoff_base": "x"}])
+def test_bad_retry_policies_are_validation_errors(kwargs) -> None:
+    with pytest.raises(errors.ValidationError):
+        graphlink.RetryPolicy(**kwargs)
+
+
+def test_bad_limits_are_validation_errors() -> None:
+    client = GraphClient(token="t")
+    for limit in ("5", -1, 2.5, True):
+        with pytest.raises(errors.ValidationError):
+            client.paginate("/users", limit=limit)  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError):
+            client.users.list(limit=limit)  # type: ignore[arg-type]
 
 
 def test_connected_tracks_success_and_failure() -> None:

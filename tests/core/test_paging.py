@@ -83,6 +83,11 @@ def test_empty_page_with_next_link_is_followed(harness) -> None:
         "http://graph.microsoft.com/v1.0",
         "https://graph.microsoft.com.evil.example/v1.0",
         "https://graph.microsoft.us/v1.0",
+        "https://graph.microsoft.com@evil.example.com/v1.0",
+        "https://user:pw@graph.microsoft.com/v1.0",
+        "https://graph.microsoft.com:8443/v1.0",
+        " https://graph.microsoft.com/v1.0",
+        "/v1.0",
     ],
 )
 def test_refuses_next_link_to_another_host(harness, host) -> None:
@@ -91,6 +96,22 @@ def test_refuses_next_link_to_another_host(harness, host) -> None:
         h.collect(h.client.paginate("/users"))
     assert len(h.requests) == 1  # the token never went to the other host
     assert isinstance(UnsafeLinkError("x"), errors.GraphError)
+
+
+def test_default_port_in_a_link_is_the_same_host(harness) -> None:
+    h = harness(pager(3, 1, next_host="https://GRAPH.microsoft.com:443/v1.0"))
+    assert len(h.collect(h.client.paginate("/users"))) == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[], None, {"value": {"id": 1}}, {"id": "x"}, {"value": [], "@odata.nextLink": 12}],
+    ids=["list", "null", "value-object", "no-value", "link-not-string"],
+)
+def test_collection_bodies_of_the_wrong_shape_are_errors(harness, body) -> None:
+    h = harness(lambda r: httpx.Response(200, json=body))
+    with pytest.raises(errors.InvalidResponseError):
+        h.collect(h.client.paginate("/users"))
 
 
 def test_raw_request_to_another_host_is_refused(harness) -> None:

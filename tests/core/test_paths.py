@@ -55,6 +55,10 @@ def test_encoded_segments_reach_the_wire_unchanged(harness) -> None:
         {"headers": {"Prefer": "x\r\nAuthorization: Bearer evil"}},
         {"headers": {"X-Bad\n": "v"}},
         {"params": {"$filter": "a\r\nb"}},
+        {"headers": {"Bad Name": "v"}},
+        {"headers": {"Prefer": 'outlook.timezone="Café"'}},
+        {"headers": {"authorization": "Bearer other"}},
+        {"headers": {"Client-Request-Id": "mine"}},
     ],
 )
 def test_crlf_anywhere_is_refused_before_sending(harness, kwargs) -> None:
@@ -62,6 +66,21 @@ def test_crlf_anywhere_is_refused_before_sending(harness, kwargs) -> None:
     with pytest.raises(errors.ValidationError):
         h.request("GET", "/users", **kwargs)
     assert h.requests == []
+
+
+def test_caller_headers_merge_case_insensitively(harness) -> None:
+    h = harness(lambda r: httpx.Response(200, json={}))
+    h.request("GET", "/users", headers={"accept": "text/plain", "prefer": "x"})
+    sent = h.requests[0].headers
+    assert sent.get_list("accept") == ["text/plain"]
+    assert sent.get_list("authorization") == ["Bearer secret-token-value"]
+    assert sent["Prefer"] == "x"
+
+
+def test_non_ascii_query_values_are_fine(harness) -> None:
+    h = harness(lambda r: httpx.Response(200, json={"value": []}))
+    h.collect(h.client.paginate("/users", params={"$filter": "startswith(displayName,'Seán')"}))
+    assert h.requests[0].url.params["$filter"] == "startswith(displayName,'Seán')"
 
 
 def test_crlf_in_path_is_refused(harness) -> None:

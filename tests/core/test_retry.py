@@ -110,7 +110,11 @@ def test_failure_after_sending_is_retried_only_for_idempotent(harness, method, f
             h.request(method, "/users/a", json={})
         if expected:
             assert isinstance(info.value, expected)
-        assert info.value.__cause__ is failure  # wrapped, never raw httpx
+        # Wrapped, never raw httpx; the cause is a copy without the request (and its token).
+        cause = info.value.__cause__
+        assert type(cause) is type(failure)
+        assert str(cause) == str(failure)
+        assert getattr(cause, "_request", None) is None
         assert len(h.requests) == 1
 
 
@@ -204,11 +208,50 @@ def test_malformed_json_on_success_is_a_transport_error(harness) -> None:
 
 
 @pytest.mark.parametrize("status", [202, 204])
-@pytest.mark.parametrize("body", [b"", b"  ", b'{"ignored": true}'])
-def test_empty_success_with_or_without_body(harness, status, body) -> None:
+@pytest.mark.parametrize(
+    ("body", "expected"), [(b"", None), (b"  ", None), (b'{"ignored": true}', {"ignored": True})]
+)
+def test_empty_success_with_or_without_body(harness, status, body, expected) -> None:
     h = harness(lambda request: httpx.Response(status, content=body))
-    result = h.request("POST", "/users/a/sendMail", json={})
-    assert result in (None, {"ignored": True})
+    assert h.request("POST", "/users/a/sendMail", json={}) == expected
+
+
+def test_too_long_retry_after_does_not_stall_other_calls(harness) -> None:
+    h = harness(
+        sequence(graph_error(429, "TooManyRequests", **{"Retry-After": "3600"}), ok()),
+    )
+    with pytest.raises(errors.RateLimitError):
+        h.request("GET", "/users/a/events")
+    assert h.request("GET", "/users/a/events") == {"ok": True}
+    assert h.clock.sleeps == []
+
+
+def test_undecodable_body_is_wrapped(harness) -> None:
+    h = harness(
+        lambda request: httpx.Response(
+            200, content=b"not gzip", headers={"Content-Encoding": "gzip"}
+        )
+    )
+    with pytest.raises(errors.InvalidResponseError):
+        h.request("POST", "/users/a/events", json={})
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"path": "/users/a\tb"},
+        {"path": "/users/a", "json": {"when": object()}},
+    ],
+    ids=["tab-in-path", "unencodable-json"],
+)
+def test_requests_that_cannot_be_built_are_validation_errors(harness, kwargs) -> None:
+    h = harness(lambda request: ok())
+    kwargs = dict(kwargs)
+    path = kwargs.pop("path")
+    with pytest.raises(errors.ValidationError) as info:
+        h.request("POST", path, **kwargs)
+    assert info.value.attempts == 0
+    assert h.requests == []
 
 
 # --- pure functions ----------------------------------------------------------------------

@@ -58,6 +58,37 @@ def test_users_list_filter_passes_through_and_advanced_filters_get_consistency(h
     assert request.headers["ConsistencyLevel"] == "eventual"
 
 
+def test_advanced_filter_keeps_consistency_on_every_page(harness) -> None:
+    documented = example("user-list__05__get-a-count-endswith")["response_body"]
+    pages = iter(
+        [
+            {
+                **documented,
+                "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=2",
+            },
+            {
+                **documented,
+                "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken=3",
+            },
+            documented,
+        ]
+    )
+    h = harness(lambda r: httpx.Response(200, json=next(pages)))
+    users = h.collect(h.client.users.list(filter="mail ne 'x@contoso.com'"))
+    assert len(users) == 3 * len(documented["value"])
+    assert len(h.requests) == 3
+    assert all(r.headers["ConsistencyLevel"] == "eventual" for r in h.requests)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_queries_list_everything(harness, blank) -> None:
+    h = harness(replay("user-list__01__get-users-2"))
+    h.collect(h.client.users.list(blank))
+    h.collect(h.client.groups.list(blank))
+    assert h.requests[0].url.params["$filter"] == "accountEnabled eq true"
+    assert "$filter" not in h.requests[1].url.params
+
+
 def test_users_list_select_adds_fields(harness) -> None:
     h = harness(replay("user-list__01__get-users-2"))
     h.collect(h.client.users.list(select=["otherMails"]))
@@ -191,13 +222,29 @@ def test_group_members_by_email_resolves_once(harness) -> None:
             return httpx.Response(200, json={"value": groups})
         return httpx.Response(200, json=members["response_body"])
 
-    h = harness(handler)
+    pages = iter(
+        [
+            {
+                **members["response_body"],
+                "@odata.nextLink": "https://graph.microsoft.com/v1.0/x?$skiptoken=1",
+            },
+            members["response_body"],
+        ]
+    )
+
+    def paged(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1.0/groups":
+            return handler(request)
+        return httpx.Response(200, json=next(pages))
+
+    h = harness(paged)
     paginator = h.client.groups.members("team@contoso.com")
     assert h.requests == []  # nothing is sent before iteration
-    assert len(h.collect(paginator)) == 1
+    assert len(h.collect(paginator)) == 2
     assert [unquote(r.url.path) for r in h.requests] == [
         "/v1.0/groups",
         f"/v1.0/groups/{groups[0]['id']}/members",
+        "/v1.0/x",
     ]
     assert h.requests[0].url.params["$filter"] == "mail eq 'team@contoso.com'"
 
