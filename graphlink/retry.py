@@ -9,8 +9,8 @@ from __future__ import annotations
 import email.utils
 import enum
 import math
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 
