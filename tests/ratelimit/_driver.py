@@ -30,6 +30,25 @@ class Counters:
             self.peak = max(self.peak, self.in_flight)
 
 
+class Gauge:
+    """Counts work running at once (thread-safe) and remembers the peak."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    def __enter__(self) -> Gauge:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.running -= 1
+
+
 def call(
     policy: RatePolicy, key: str, counters: Counters, work: Callable[[], T], *, wake: bool = True
 ) -> T:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +11,7 @@ import pytest
 from graphlink.errors import RateLimitExceeded
 from graphlink.ratelimit import AllOf, MaxInFlight, MemoryStore, PerMailbox, PlaceOSLimiter
 
-from ._driver import Counters, acall, call
+from ._driver import Counters, Gauge, acall, call
 
 MBX = "mailbox:alex@contoso.com"
 
@@ -20,22 +19,15 @@ MBX = "mailbox:alex@contoso.com"
 def test_threads_never_exceed_the_mailbox_concurrency() -> None:
     pm = PerMailbox()
     counters = Counters()
-    running = 0
-    peak = 0
-    lock = threading.Lock()
+    gauge = Gauge()
 
     def work() -> None:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.002)
-        with lock:
-            running -= 1
+        with gauge:
+            time.sleep(0.002)
 
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(lambda _: call(pm, MBX, counters, work), range(200)))
-    assert 1 < peak <= 4
+    assert 1 < gauge.peak <= 4
     assert counters.queue_size == 0
     assert counters.in_flight == 0
     assert pm.store.running(f"{pm.name}:{MBX}:run") == 0  # type: ignore[attr-defined]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,7 +22,7 @@ from graphlink.ratelimit import (
     TokenBucket,
 )
 
-from ._driver import Counters, acall, call
+from ._driver import Counters, Gauge, acall, call
 
 pytestmark = pytest.mark.redis
 
@@ -122,21 +121,15 @@ def test_keys_expire(redis_client: Any) -> None:
 def test_threads_share_a_redis_store(redis_client: Any) -> None:
     pm = PerMailbox(store=RedisStore(redis_client))
     counters = Counters()
-    running = peak = 0
-    lock = threading.Lock()
+    gauge = Gauge()
 
     def work() -> None:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.003)
-        with lock:
-            running -= 1
+        with gauge:
+            time.sleep(0.003)
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda _: call(pm, MBX, counters, work), range(60)))
-    assert 1 < peak <= 4
+    assert 1 < gauge.peak <= 4
     assert redis_client.zcard(f"graphlink:rl:{pm.name}:{MBX}:run") == 0
 
 

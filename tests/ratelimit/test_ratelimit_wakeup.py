@@ -16,7 +16,7 @@ from graphlink import AsyncGraphClient, GraphClient
 from graphlink.ratelimit import Decision, MaxInFlight, MemoryStore, PerMailbox, TokenBucket, Wakeup
 from graphlink.ratelimit._wakeup import GRACE
 
-from ._driver import Counters, acall, call
+from ._driver import Counters, Gauge, acall, call
 
 MBX = "mailbox:alex@contoso.com"
 KEY = "mif:1:*:run"
@@ -253,24 +253,18 @@ async def test_async_client_wakes_waiters_and_cancellation_leaks_nothing() -> No
 
 
 def test_sync_client_threads_wake_each_other() -> None:
-    lock = threading.Lock()
-    running = peak = 0
+    gauge = Gauge()
 
     def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.01)
-        with lock:
-            running -= 1
+        with gauge:
+            time.sleep(0.01)
         return httpx.Response(200, json={"value": []})
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = GraphClient(token="t", http_client=http, rate_limit=MaxInFlight(2))
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: client.request("GET", "/users"), range(40)))
-    assert peak <= 2
+    assert gauge.peak <= 2
     assert (client.queue_size, client.in_flight_size) == (0, 0)
     assert _store(client).waiting("mif:2:*:run") == 0
     client.close()
