@@ -1,10 +1,17 @@
-"""Developer sessions: ``nox -s tests lint typecheck docs bench``."""
+"""Developer sessions: ``nox -s tests lint typecheck docs demo bench``.
+
+The checks themselves are defined once, in ``scripts/check.py``, which ``.ci/run`` runs
+too; the sessions install the project's extras (``.[dev]`` pins the ruff the generated code
+is formatted with).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs", "demo"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHONS = ["3.11", "3.12", "3.13"]
@@ -12,37 +19,54 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The test suite (Redis tests need redis-server on PATH, else they skip)."""
+    """The test suite; the full run (no arguments) also checks branch coverage, as CI does.
+
+    Redis tests need redis-server on PATH, else they skip. ``nox -s tests -- tests/core``
+    runs a subset, without coverage.
+    """
     session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    if session.posargs:
+        session.run("pytest", *session.posargs)
+        return
+    session.run("coverage", "erase")
+    # Coverage starts with each interpreter (see [tool.coverage.run] in pyproject.toml).
+    session.run("pytest", env={"COVERAGE_PROCESS_START": str(Path("pyproject.toml").resolve())})
+    session.run("python", "scripts/check.py", "coverage")
+
+
+def _check(session: nox.Session, *names: str) -> None:
+    session.install("-e", ".[dev]")
+    session.run("python", "scripts/check.py", *names)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff lint and format check, and the generated sync code."""
-    session.install("-e", ".", "ruff")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
-    session.run("python", "scripts/unasync.py", "--check")
+    """The generated sync code is current; ruff lint and format check (the pinned ruff)."""
+    _check(session, "lint")
 
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package."""
-    session.install("-e", ".[redis]", "mypy")
-    session.run("mypy", "--strict", "graphlink")
+    _check(session, "typecheck")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The documentation site, strictly."""
-    session.install("-e", ".[docs]")
-    session.run("mkdocs", "build", "--strict")
+    """The documentation site, strictly (built into .ci-site/)."""
+    _check(session, "docs")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The README's first command: the guided tour runs on a plain install."""
+    session.install("-e", ".")
+    session.run("python", "scripts/check.py", "demo")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks: ratios against baselines measured in the same run (not pass/fail)."""
     session.install("-e", ".[test,bench]")
-    for script in sorted(__import__("pathlib").Path("bench").glob("bench_*.py")):
+    for script in sorted(Path("bench").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

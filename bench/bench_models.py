@@ -1,6 +1,8 @@
 """Decode a 1,000-event calendarView page (bytes -> list[Event], 5 attendees each).
 
-Run ``python bench/bench_models.py [--quick]``; importable as ``run()`` (returns the figures).
+Run ``python bench/bench_models.py [--quick] [--no-fast]``; importable as ``run()`` (returns
+the figures). ``--no-fast`` measures the validating path alone (the generated fast functions
+switched off, as ``GRAPHLINK_FAST_MODELS=0`` does).
 Targets: under 40 µs per event, and within 4x of ``json.loads`` plus a plain dict walk. The
 machine may be shared: figures are the best of several rounds; compare ratios across runs.
 """
@@ -15,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from graphlink.models import Event, structure_many
+from graphlink.models import Event, fast_models_enabled, set_fast_models, structure_many
 
 EVENTS = 1_000
 ROUNDS = 7
@@ -149,9 +151,14 @@ def run(events: int = EVENTS, rounds: int = ROUNDS) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the figures (``--quick``: a smaller page and fewer rounds, for a smoke run)."""
+    """Print the figures (``--quick``: a smaller page and fewer rounds, for a smoke run;
+    ``--no-fast``: the validating path alone)."""
     args = sys.argv[1:] if argv is None else argv
     quick = "--quick" in args
+    if "--no-fast" in args:
+        set_fast_models(False)
+    path = "fast" if fast_models_enabled() else "validating"
+    print(f"structure path:                   {path}")
     figures = run(events=200, rounds=3) if quick else run()
     print(f"graphlink bytes -> list[Event]:   {figures['graphlink_us']:.1f} µs/event")
     print(f"json.loads alone:                 {figures['json_loads_us']:.1f} µs/event")

@@ -13,8 +13,9 @@ import attrs
 import httpx
 
 from graphlink._config import Cloud, GraphConfig
-from graphlink._core.request import Params, RequestSpec
-from graphlink._core.setup import placeos_arguments, resolve
+from graphlink._core import parse
+from graphlink._core.request import Listing, Operation, Params, RequestSpec
+from graphlink._core.setup import OPTIONS, placeos_arguments, resolve
 from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, AsyncTransport
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
@@ -25,36 +26,27 @@ from graphlink.retry import RetryPolicy
 __all__ = ["AsyncGraphClient"]
 
 
-def _raw(item: Any) -> Any:
-    return item
-
-
 class AsyncGraphClient:
-    """A Microsoft Graph client for asyncio (:class:`GraphClient` is its blocking twin).
+    """A Microsoft Graph client for asyncio; [`GraphClient`][graphlink.GraphClient] is its blocking twin.
 
     Give exactly one way to authenticate: ``client_secret`` or ``client_certificate`` (with
-    ``tenant_id`` and ``client_id``; msal client credentials), or ``token`` (a static bearer
-    token, or a callable returning one). Every call goes through one transport that owns
-    rate limiting, retries, auth and paging.
+    ``tenant_id`` and ``client_id``; msal client credentials), or ``token``. Every call goes
+    through one transport that owns rate limiting, retries, auth and paging.
+
+    The options documented below are the credentials and HTTP clients; every other option
+    is the [`GraphConfig`][graphlink.GraphConfig] attribute of the same name, documented
+    there (``client.config`` holds them).
 
     Args:
-        tenant_id: The Entra ID tenant id or domain.
-        client_id: The app registration's client id.
         client_secret: The app's client secret.
-        client_certificate: msal's certificate dict (``private_key``, ``thumbprint``).
-        token: A static bearer token, or a callable returning a ``str``/``AccessToken``.
-        service_account: Default mailbox when a call omits ``user_id``.
-        mailer_from: Default sender; falls back to ``service_account``.
-        conference_type: e.g. ``"teamsForBusiness"``: created events get an online meeting.
-        cloud: The national cloud (login authority, Graph host and scope together).
-        rate_limit: A :mod:`graphlink.ratelimit` policy; None selects the safe default.
-        retry: A :class:`~graphlink.retry.RetryPolicy`; None selects the default.
-        email_templates: ``{event: {who: {"subject", "text", "html"}}}``.
-        timeout: Seconds allowed per HTTP attempt.
-        http_client: An ``httpx.AsyncClient`` to send with (tests inject a MockTransport).
-        base_url: Override the Graph root, e.g. a local fake.
-        auth_http_client: An ``httpx.Client`` msal's token requests go through.
-    """
+        client_certificate: The app's certificate: PEM text (key and certificate), a
+            ``.pfx`` path, or msal's dict (``private_key``, ``thumbprint``).
+        token: A static bearer token (``str`` or [`AccessToken`][graphlink.AccessToken]),
+            a callable returning one, or a [`Credential`][graphlink.auth.Credential].
+        http_client: The ``httpx.AsyncClient`` to send with (tests inject a
+            ``MockTransport``); left open on close. None: the client makes (and closes) one.
+        auth_http_client: The ``httpx.Client`` msal's token requests go through.
+    """  # noqa: E501 - the summary line names both clients in full
 
     def __init__(
         self,
@@ -76,27 +68,11 @@ class AsyncGraphClient:
         base_url: str | None = None,
         auth_http_client: httpx.Client | None = None,
     ) -> None:
-        settings = resolve(
-            tenant_id=tenant_id,
-            client_id=client_id,
-            client_secret=client_secret,
-            client_certificate=client_certificate,
-            token=token,
-            service_account=service_account,
-            mailer_from=mailer_from,
-            conference_type=conference_type,
-            cloud=cloud,
-            rate_limit=rate_limit,
-            retry=retry,
-            email_templates=email_templates,
-            timeout=timeout,
-            base_url=base_url,
-            auth_http_client=auth_http_client,
-        )
+        # The signature above is where the options are defined: pass them all on, as given.
+        options = {name: value for name, value in locals().items() if name in OPTIONS}
+        settings = resolve(**options)
         #: The configuration in force (no secrets).
         self.config: GraphConfig = settings.config
-        assert self.config.rate_limit is not None
-        assert self.config.retry is not None
         self._transport = AsyncTransport(
             http=http_client if http_client is not None else HttpClient(),
             owns_http=http_client is None,
@@ -156,14 +132,14 @@ class AsyncGraphClient:
         """Call any Graph endpoint through the same limits, retries and auth.
 
         ``path`` is relative to the Graph root (``/users/x/events``) and used as given:
-        percent-encode ids yourself (:func:`graphlink.segment`). Returns the JSON body, or
+        percent-encode ids yourself ([`segment`][graphlink.segment]). Returns the JSON body, or
         ``None`` for an empty answer. ``idempotent`` overrides the method's default for the
         retry rules (a POST is not retried after it may have been processed).
         """
         spec = RequestSpec(method=method, url=path, params=params, headers=headers, json=json)
         if idempotent is not None:
             spec = attrs.evolve(spec, idempotent=idempotent)
-        return await self._transport.send(spec)
+        return await self._transport.call(Operation(spec=spec, parse=parse.raw))
 
     def paginate(
         self,
@@ -175,7 +151,9 @@ class AsyncGraphClient:
     ) -> AsyncPaginator[dict[str, Any]]:
         """Every item of a Graph collection, page after page, as raw dicts."""
         spec = RequestSpec(method="GET", url=path, params=params, headers=headers)
-        return AsyncPaginator(self._transport, spec, _raw, limit=limit)
+        return self._transport.paginate(
+            Listing(spec=spec, parse_items=parse.raw_items, limit=limit)
+        )
 
     async def close(self) -> None:
         """Close the connection pool (unless it was given as ``http_client``)."""

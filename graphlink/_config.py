@@ -1,4 +1,4 @@
-"""Client configuration: the national clouds and :class:`GraphConfig`."""
+"""Client configuration: the national clouds and the settings a client runs with."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class Cloud(enum.Enum):
 
     @classmethod
     def parse(cls, value: object) -> Cloud:
-        """Accept a :class:`Cloud` or its name (``"us_gov"``, ``"GLOBAL"``)."""
+        """Accept a [`Cloud`][graphlink.Cloud] or its name (``"us_gov"``, ``"GLOBAL"``)."""
         if isinstance(value, Cloud):
             return value
         if not isinstance(value, str):
@@ -73,31 +73,41 @@ def _templates(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
 class GraphConfig:
     """The settings a client runs with (``client.config``). Secrets are never kept here.
 
+    Each attribute is the client's constructor option of the same name, after validation
+    (the client documents only the options that are not kept here: credentials and HTTP
+    clients). The defaults are the constructor's.
+
     Attributes:
-        tenant_id: The Entra ID tenant (None with a static token or token provider).
+        tenant_id: The Entra ID tenant id or domain (needed with a client secret or
+            certificate; None with a static token or token provider).
         client_id: The app registration's client id.
-        service_account: Default mailbox when a call omits ``user_id``.
-        mailer_from: Default sender of mail; falls back to ``service_account``.
-        conference_type: Online meeting provider added to every created event.
-        cloud: The national cloud.
-        base_url: The Graph root every path is relative to.
-        rate_limit: The rate-limit policy in force.
-        retry: The retry policy in force.
+        service_account: The default mailbox when a call omits ``user_id``.
+        mailer_from: The default sender of mail; falls back to ``service_account``.
+        conference_type: An online meeting provider (e.g. ``"teamsForBusiness"``) added to
+            every created event.
+        cloud: The national cloud: login authority, Graph host and scope together. The
+            constructor also takes its name (``"us_gov"``).
+        base_url: The Graph root every path is relative to: the cloud's, unless the client
+            was given another (e.g. a local fake).
+        rate_limit: The rate-limit policy in force (a [`graphlink.ratelimit`][graphlink.ratelimit]
+            policy); given None, the safe default (``default_policy()``).
+        retry: The [`RetryPolicy`][graphlink.retry.RetryPolicy] in force; given None, the
+            default policy.
         email_templates: ``{event: {who: {"subject", "text", "html"}}}``.
         timeout: Seconds allowed per HTTP attempt.
     """
 
-    tenant_id: str | None = None
-    client_id: str | None = None
-    service_account: str | None = None
-    mailer_from: str | None = None
-    conference_type: str | None = None
-    cloud: Cloud = Cloud.GLOBAL
-    base_url: str = ""
-    rate_limit: RatePolicy | None = None
-    retry: RetryPolicy | None = None
-    email_templates: Mapping[str, Any] = attrs.field(factory=dict, converter=_templates)
-    timeout: float = 30.0
+    tenant_id: str | None
+    client_id: str | None
+    service_account: str | None
+    mailer_from: str | None
+    conference_type: str | None
+    cloud: Cloud
+    base_url: str
+    rate_limit: RatePolicy
+    retry: RetryPolicy
+    email_templates: Mapping[str, Any] = attrs.field(converter=_templates)
+    timeout: float
 
     @property
     def sender(self) -> str | None:

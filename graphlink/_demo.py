@@ -1,7 +1,7 @@
 """``python -m graphlink demo``: a guided tour of graphlink on FakeGraph's demo organisation.
 
-Each step is a function registered with :func:`step`; steps run in registration order and
-share one :class:`Tour` (the fake, a client, a printer). Adding a step is a few lines::
+Each step is a function registered with ``step``; steps run in registration order and
+share one ``Tour`` (the fake, a client, a printer). Adding a step is a few lines::
 
     @step("Rooms in a building")
     def _rooms(tour: Tour) -> None:
@@ -194,7 +194,7 @@ def _raw(tour: Tour) -> None:
 
 
 def main(argv: Sequence[str] = (), out: TextIO | None = None) -> int:
-    """Run the tour on :meth:`FakeGraph.demo`, offline; returns the process exit code."""
+    """Run the tour on ``FakeGraph.demo()``, offline; returns the process exit code."""
     started = time.monotonic()
     fake = FakeGraph.demo()
     print("graphlink demo — a tour on FakeGraph (an in-memory Microsoft Graph, offline)", file=out)

@@ -104,9 +104,10 @@ class StaticToken(Credential):
 
 
 class TokenProvider(Credential):
-    """A callable returning a token (``str`` or :class:`AccessToken`), sync or async.
+    """A callable returning a token, sync or async.
 
-    An async callable works with :class:`~graphlink.AsyncGraphClient` only.
+    The token is a ``str`` or an [`AccessToken`][graphlink.auth.AccessToken]. An async
+    callable works with [`AsyncGraphClient`][graphlink.AsyncGraphClient] only.
     """
 
     def __init__(self, provider: TokenSource) -> None:

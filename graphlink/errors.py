@@ -1,9 +1,11 @@
 """The exception hierarchy of graphlink.
 
-Every error graphlink raises derives from :class:`GraphError`. Errors Graph itself
-answered are :class:`GraphAPIError` subclasses chosen by HTTP status; network failures are
-:class:`TransportError` (never a raw httpx exception); bad input is a
-:class:`ValidationError`, raised before any request is sent.
+Every error graphlink raises derives from [`GraphError`][graphlink.errors.GraphError].
+Errors Graph itself answered are [`GraphAPIError`][graphlink.errors.GraphAPIError]
+subclasses chosen by HTTP status; network failures are
+[`TransportError`][graphlink.errors.TransportError] (never a raw httpx exception); bad input
+is a [`ValidationError`][graphlink.errors.ValidationError], raised before any request is
+sent.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ __all__ = [
     "UnknownTimeZoneError",
     "UnsafeLinkError",
     "ValidationError",
-    "error_for_status",
 ]
 
 
@@ -52,7 +53,7 @@ class ValidationError(GraphError, ValueError):
 class ModelValidationError(ValidationError):
     """Graph JSON (or a model) could not be converted; ``errors`` says which field failed.
 
-    Each entry of :attr:`errors` names the model and the field path, e.g.
+    Each entry of ``errors`` names the model and the field path, e.g.
     ``"Event.attendees[2].status.response: expected a string"``.
     """
 
@@ -132,6 +133,17 @@ class GraphAPIError(GraphError):
 
     Attributes mirror Graph's error body ``{"error": {"code", "message", "innerError":
     {"request-id", "client-request-id", "date"}}}``.
+
+    Attributes:
+        status_code: The HTTP status.
+        code: Graph's error code (``"ErrorItemNotFound"``; empty when Graph sent none).
+        message: Graph's error message, as sent.
+        request_id: Graph's ``request-id``: quote it to Microsoft support.
+        client_request_id: The ``client-request-id`` graphlink sent (one per call).
+        retry_after: Seconds Graph asked to wait (``Retry-After``), if it said.
+        body: The error body: parsed JSON, or the text when it was not JSON.
+        attempts: How many HTTP attempts the call made.
+        detail: What graphlink adds to Graph's message (e.g. why it did not retry).
     """
 
     def __init__(
@@ -145,6 +157,7 @@ class GraphAPIError(GraphError):
         retry_after: float | None = None,
         body: Any = None,
         attempts: int = 1,
+        detail: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.code = code
@@ -154,10 +167,13 @@ class GraphAPIError(GraphError):
         self.retry_after = retry_after
         self.body = body
         self.attempts = attempts
+        self.detail = detail
         super().__init__(status_code, code, message)
 
     def __str__(self) -> str:
         text = f"{self.status_code} {self.code or 'error'}: {self.message}"
+        if self.detail:
+            text += f" ({self.detail})"
         if self.request_id:
             text += f" (request-id {self.request_id})"
         if self.attempts > 1:
@@ -201,7 +217,9 @@ class DeltaResyncRequired(GraphAPIError):
 class RateLimitError(GraphAPIError):
     """429: Graph throttled the call and graphlink stopped retrying.
 
-    ``retry_after`` says how long Graph asked to wait, in seconds.
+    ``retry_after`` says how long Graph asked to wait, in seconds. Also raised for a 503
+    whose ``Retry-After`` exceeds [`RetryPolicy.max_retry_after`][graphlink.retry.RetryPolicy]:
+    then ``detail`` says graphlink chose not to wait that long.
     """
 
 
@@ -221,7 +239,11 @@ _BY_STATUS: dict[int, type[GraphAPIError]] = {
 
 
 def error_for_status(status_code: int, code: str = "") -> type[GraphAPIError]:
-    """The :class:`GraphAPIError` subclass for an HTTP status (and Graph error code)."""
+    """The [`GraphAPIError`][graphlink.errors.GraphAPIError] subclass for a status and code.
+
+    Graph's ``syncStateNotFound``/``resyncRequired`` codes mean an expired delta link
+    whatever the status.
+    """
     if code in ("syncStateNotFound", "resyncRequired"):
         return DeltaResyncRequired
     if status_code in _BY_STATUS:

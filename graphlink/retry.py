@@ -1,88 +1,18 @@
 """Retry policy: which failures are retried, how long to wait, when to stop.
 
-Every decision here is pure: the transport passes the outcome of an attempt, the clock and
-a random number in, and gets a :class:`RetryDecision` back. Sleeping is the transport's job.
+[`RetryPolicy`][graphlink.retry.RetryPolicy] holds the rules; graphlink's transport applies
+them to every call (the decisions are pure code, the sleeping is the transport's).
 """
 
 from __future__ import annotations
 
-import email.utils
-import enum
-import math
-from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
 from graphlink.errors import ValidationError
 
-__all__ = ["Outcome", "OutcomeKind", "RetryDecision", "RetryPolicy", "parse_retry_after"]
-
-#: Statuses Graph did not process: safe to retry for every method.
-_UNPROCESSED = frozenset({429, 503})
-#: Statuses that may have been processed: retried only for idempotent requests.
-_MAYBE_PROCESSED = frozenset({500, 502, 504})
-
-
-class OutcomeKind(enum.Enum):
-    """What happened on one attempt."""
-
-    RESPONSE = "response"  #: Graph answered with ``status``.
-    NOT_SENT = "not_sent"  #: The connection failed before the request went out.
-    MAYBE_SENT = "maybe_sent"  #: A read timeout or broken connection after sending.
-
-
-@attrs.frozen
-class Outcome:
-    """The classified result of one attempt."""
-
-    kind: OutcomeKind
-    status: int = 0
-    retry_after: float | None = None
-
-    @classmethod
-    def response(cls, status: int, retry_after: float | None = None) -> Outcome:
-        """Graph answered."""
-        return cls(OutcomeKind.RESPONSE, status, retry_after)
-
-
-@attrs.frozen
-class RetryDecision:
-    """Retry after ``delay`` seconds, or stop (``retry`` false).
-
-    ``refresh_token`` asks the transport to fetch a new token before retrying;
-    ``too_long`` means Graph asked for a wait above ``max_retry_after``.
-    """
-
-    retry: bool
-    delay: float = 0.0
-    refresh_token: bool = False
-    too_long: bool = False
-
-
-_STOP = RetryDecision(False)
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: seconds (``2.128`` too) or an HTTP date."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
+__all__ = ["RetryPolicy"]
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -106,7 +36,8 @@ class RetryPolicy:
       DELETE, and POSTs the operation marks idempotent).
     * A 401 refreshes the token once and retries once. Nothing else is retried.
     * A ``Retry-After`` above ``max_retry_after`` raises
-      :class:`~graphlink.errors.RateLimitError` at once instead of sleeping.
+      [`RateLimitError`][graphlink.errors.RateLimitError] at once instead of sleeping
+      (its message says so).
 
     Attributes:
         max_retries: Retries after the first attempt (the 401 refresh is not counted).
@@ -130,53 +61,3 @@ class RetryPolicy:
         if self.jitter:
             delay *= 0.5 + rand / 2
         return delay
-
-    def decide(
-        self,
-        outcome: Outcome,
-        *,
-        idempotent: bool,
-        retries_done: int,
-        token_refreshed: bool,
-        can_refresh: bool,
-        elapsed: float,
-        rand: float,
-    ) -> RetryDecision:
-        """Decide what to do after a failed attempt.
-
-        Args:
-            outcome: What the attempt produced.
-            idempotent: Whether the request may safely run twice.
-            retries_done: Retries already made (the 401 refresh not counted).
-            token_refreshed: Whether the one 401 refresh was already used.
-            can_refresh: Whether the credential can produce a new token.
-            elapsed: Seconds since the call started.
-            rand: A number in [0, 1) for jitter.
-        """
-        if outcome.kind is OutcomeKind.RESPONSE and outcome.status == 401:
-            if can_refresh and not token_refreshed:
-                return RetryDecision(True, 0.0, refresh_token=True)
-            return _STOP
-        if not self._retryable(outcome, idempotent):
-            return _STOP
-        if outcome.retry_after is not None and outcome.retry_after > self.max_retry_after:
-            return RetryDecision(False, outcome.retry_after, too_long=True)
-        if retries_done >= self.max_retries:
-            return _STOP
-        if outcome.retry_after is not None:
-            delay = outcome.retry_after
-        else:
-            delay = self.backoff(retries_done + 1, rand)
-        if self.deadline is not None and elapsed + delay > self.deadline:
-            return _STOP
-        return RetryDecision(True, delay)
-
-    @staticmethod
-    def _retryable(outcome: Outcome, idempotent: bool) -> bool:
-        if outcome.kind is OutcomeKind.NOT_SENT:
-            return True
-        if outcome.kind is OutcomeKind.MAYBE_SENT:
-            return idempotent
-        if outcome.status in _UNPROCESSED:
-            return True
-        return outcome.status in _MAYBE_PROCESSED and idempotent

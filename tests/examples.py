@@ -25,6 +25,14 @@ def examples_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "graph-docs-examples"
 
 
+def missing_reason() -> str:
+    """The skip reason when the examples folder is absent: where it looked, what to do."""
+    return (
+        f"Microsoft's Graph docs examples not found at {examples_dir()}: set {ENV} to the "
+        "graph-docs-examples folder (CI has ../shared beside the clone)"
+    )
+
+
 @cache
 def _load(name: str) -> dict[str, Any]:
     path = examples_dir() / (name if name.endswith(".json") else name + ".json")
@@ -35,7 +43,7 @@ def example(name: str) -> dict[str, Any]:
     """One example by file name (with or without ``.json``); skips the test when absent."""
     folder = examples_dir()
     if not folder.is_dir():
-        pytest.skip(f"Graph docs examples not found at {folder} (set {ENV} to their folder)")
+        pytest.skip(missing_reason())
     path = folder / (name if name.endswith(".json") else name + ".json")
     if not path.is_file():
         pytest.skip(f"Graph docs example {path.name} not found in {folder}")

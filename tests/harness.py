@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from graphlink import AsyncGraphClient, GraphClient
+from graphlink._transport import _io_async, _io_sync
+from graphlink.ratelimit import Wakeup
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -31,8 +33,37 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.now += max(seconds, 0.0)
 
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
+
+class SyncClockSeam(_io_sync.Clock):
+    """The blocking transport's clock, reading and moving a ``FakeClock``."""
+
+    def __init__(self, fake: FakeClock) -> None:
+        self.fake = fake
+
+    def now(self) -> float:
+        return self.fake()
+
+    def sleep(self, seconds: float) -> None:
+        self.fake.sleep(seconds)
+
+    def wait(self, seconds: float, wakeup: Wakeup | None) -> None:
+        self.fake.sleep(seconds)  # nothing else runs: a wake-up could only come later
+
+
+class AsyncClockSeam(_io_async.Clock):
+    """The async transport's clock, reading and moving a ``FakeClock``."""
+
+    def __init__(self, fake: FakeClock) -> None:
+        self.fake = fake
+
+    def now(self) -> float:
+        return self.fake()
+
+    async def sleep(self, seconds: float) -> None:
+        self.fake.sleep(seconds)
+
+    async def wait(self, seconds: float, wakeup: Wakeup | None) -> None:
+        self.fake.sleep(seconds)
 
 
 class Harness:
@@ -51,12 +82,11 @@ class Harness:
         if mode == "sync":
             http: Any = httpx.Client(transport=httpx.MockTransport(record))
             self.client: Any = GraphClient(http_client=http, **kwargs)
-            self.client._transport._sleep = self.clock.sleep
+            self.client._transport.clock = SyncClockSeam(self.clock)
         else:
             http = httpx.AsyncClient(transport=httpx.MockTransport(record))
             self.client = AsyncGraphClient(http_client=http, **kwargs)
-            self.client._transport._sleep = self.clock.asleep
-        self.client._transport._clock = self.clock
+            self.client._transport.clock = AsyncClockSeam(self.clock)
         self.client._transport._rand = lambda: 0.5
 
     def run(self, value: Any) -> Any:

@@ -1,7 +1,7 @@
 """OData query building for directory collections (pure).
 
 Graph serves some directory queries only as *advanced queries*: those need the header
-``ConsistencyLevel: eventual`` **and** ``$count=true``, on every page. :func:`query`
+``ConsistencyLevel: eventual`` **and** ``$count=true``, on every page. ``query()``
 decides that in one place.
 """
 
@@ -15,12 +15,10 @@ import attrs
 from graphlink._core.paths import odata_string
 from graphlink.errors import ValidationError
 
-__all__ = ["DIRECTORY_PAGE", "EVENTS_PAGE", "ODataQuery", "is_advanced", "query", "startswith_any"]
+__all__ = ["DIRECTORY_PAGE", "ODataQuery", "is_advanced", "query", "startswith_any"]
 
 #: Largest page Graph serves for directory collections (users, groups, members).
 DIRECTORY_PAGE = 999
-#: Largest page Graph serves for Outlook collections (events, calendarView).
-EVENTS_PAGE = 1000
 
 # Operators and functions that make a directory $filter an advanced query.
 _ADVANCED_FILTER = re.compile(r"\b(ne|not|endswith)\b|\$count", re.IGNORECASE)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from urllib.parse import quote
 
 from graphlink.errors import ValidationError
 
-__all__ = ["check_header", "check_headers", "check_text", "odata_string", "path", "segment"]
+__all__ = ["check_header", "check_text", "odata_string", "path", "segment"]
 
 _FORBIDDEN = ("\r", "\n", "\x00")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -42,7 +41,8 @@ def path(*parts: str, raw: str = "") -> str:
     """Join literal parts and encoded values into a path.
 
     Literal parts are given as they are (``"users"``, ``"calendar/events"``); values that
-    come from callers must be wrapped with :func:`segment` first. This helper only joins.
+    come from callers must be wrapped with [`segment`][graphlink.segment] first. This
+    helper only joins.
     """
     joined = "/".join(p.strip("/") for p in parts if p)
     return "/" + joined + raw
@@ -67,9 +67,3 @@ def check_header(name: str, value: str) -> None:
         raise ValidationError(f"not a valid header name: {name!r}")
     if not value.isascii() or not value.isprintable():
         raise ValidationError(f"the value of header {name!r} must be printable ASCII")
-
-
-def check_headers(headers: Mapping[str, str] | None) -> None:
-    """:func:`check_header` for every header of a mapping."""
-    for name, value in (headers or {}).items():
-        check_header(name, value)

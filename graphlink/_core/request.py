@@ -13,7 +13,9 @@ from graphlink.errors import ValidationError
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "METHODS",
     "RESERVED_HEADERS",
+    "Listing",
     "Operation",
     "RequestSpec",
     "check_limit",
@@ -23,6 +25,8 @@ __all__ = [
 T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: The HTTP methods Graph serves; anything else is a typo, refused before sending.
+METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 
 #: Outlook resources: Graph limits these per app and mailbox.
 _MAILBOX_RESOURCES = frozenset(
@@ -71,8 +75,11 @@ def check_limit(limit: object) -> None:
         raise ValidationError(f"limit must be None or an int >= 0, not {limit!r}")
 
 
-def _upper(value: str) -> str:
-    return value.upper()
+def _method(value: object) -> str:
+    method = value.upper() if isinstance(value, str) else value
+    if method not in METHODS:
+        raise ValidationError(f"unknown HTTP method {value!r}; expected one of {sorted(METHODS)}")
+    return str(method)
 
 
 def _params(value: Params | None) -> tuple[tuple[str, str], ...]:
@@ -117,10 +124,10 @@ class RequestSpec:
         json: A JSON body.
         content: A raw body (upload sessions).
         idempotent: Whether the request may run twice; defaults by method.
-        key: The rate-limit key (see :func:`limit_key`).
+        key: The rate-limit key (see ``limit_key``).
     """
 
-    method: str = attrs.field(converter=_upper)
+    method: str = attrs.field(converter=_method)
     url: str = attrs.field()
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_params)
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_headers)
@@ -152,7 +159,30 @@ class RequestSpec:
 
 @attrs.frozen(kw_only=True)
 class Operation(Generic[T]):
-    """A request plus how to read its JSON answer (``None`` for an empty body)."""
+    """One call: a request plus how to read its JSON answer (``None`` for an empty body).
+
+    Builders in ``graphlink/resources/_<area>.py`` return these; a facade method hands
+    one to ``transport.call`` (or, later, to a ``$batch``).
+    """
 
     spec: RequestSpec
     parse: Callable[[Any], T]
+
+
+@attrs.frozen(kw_only=True)
+class Listing(Generic[T]):
+    """A collection call: the first page's request, how to read a page's items, a limit.
+
+    Builders return these for collections; a facade hands one to ``transport.paginate``,
+    which follows every ``@odata.nextLink`` and stops after ``limit`` items (None: all).
+    ``parse_items`` reads a whole page's ``value`` list at once (models parse a page
+    faster than item by item).
+    """
+
+    spec: RequestSpec
+    parse_items: Callable[[list[Any]], list[T]]
+    limit: int | None = attrs.field(default=None)
+
+    @limit.validator
+    def _check_limit(self, _: object, value: int | None) -> None:
+        check_limit(value)

@@ -1,9 +1,15 @@
-"""Turning constructor arguments into a config and a credential (pure, shared by both clients)."""
+"""Turning constructor options into a config and a credential (pure, shared by both clients).
+
+The options are defined once, by [`AsyncGraphClient`][graphlink.AsyncGraphClient]'s
+keyword-only signature (names, types, defaults; the blocking client's is generated from
+it). ``Options`` mirrors their types so that ``resolve`` is type-checked; a test pins
+that the signature, ``Options`` and [`GraphConfig`][graphlink.GraphConfig] agree.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import attrs
 import httpx
@@ -21,7 +27,38 @@ from graphlink.errors import ValidationError
 from graphlink.ratelimit import RatePolicy, default_policy
 from graphlink.retry import RetryPolicy
 
-__all__ = ["Settings", "placeos_arguments", "resolve"]
+__all__ = ["CREDENTIALS", "OPTIONS", "Options", "Settings", "placeos_arguments", "resolve"]
+
+
+class Options(TypedDict):
+    """The client's constructor options as its signature types them, ``http_client`` aside.
+
+    (``http_client`` is the client's own: its type is the flavour's httpx client.) Every
+    key is always present: the client passes each of its parameters, defaults included.
+    """
+
+    tenant_id: str | None
+    client_id: str | None
+    client_secret: str | None
+    client_certificate: Mapping[str, str] | str | None
+    token: str | AccessToken | Callable[[], Any] | Credential | None
+    service_account: str | None
+    mailer_from: str | None
+    conference_type: str | None
+    cloud: Cloud | str
+    rate_limit: RatePolicy | None
+    retry: RetryPolicy | None
+    email_templates: Mapping[str, Any] | None
+    timeout: float
+    base_url: str | None
+    auth_http_client: httpx.Client | None
+
+
+#: The names of the options ``resolve`` reads.
+OPTIONS = Options.__required_keys__
+
+#: The options that name a credential: exactly one of them is given.
+CREDENTIALS = ("client_secret", "client_certificate", "token")
 
 
 @attrs.frozen
@@ -32,31 +69,15 @@ class Settings:
     credential: Credential
 
 
-def _credential(
-    *,
-    tenant_id: str | None,
-    client_id: str | None,
-    client_secret: str | None,
-    client_certificate: Mapping[str, str] | str | None,
-    token: str | AccessToken | Callable[[], Any] | Credential | None,
-    cloud: Cloud,
-    auth_http_client: httpx.Client | None,
-    timeout: float,
-) -> Credential:
-    given = [
-        name
-        for name, value in (
-            ("client_secret", client_secret),
-            ("client_certificate", client_certificate),
-            ("token", token),
-        )
-        if value is not None
-    ]
+def _credential(options: Options, cloud: Cloud, timeout: float) -> Credential:
+    named: Mapping[str, object] = options
+    given = [name for name in CREDENTIALS if named[name] is not None]
     if len(given) != 1:
         what = " and ".join(given) if given else "none"
         raise ValidationError(
             f"give exactly one of client_secret, client_certificate or token (got {what})"
         )
+    token = options["token"]
     if token is not None:
         if isinstance(token, Credential):
             return token
@@ -67,92 +88,59 @@ def _credential(
         if callable(token):
             return TokenProvider(token)
         raise ValidationError("token must be a str, an AccessToken or a callable")
+    tenant_id, client_id = options["tenant_id"], options["client_id"]
     if not tenant_id or not client_id:
         raise ValidationError("tenant_id and client_id are required with client credentials")
-    if client_secret is not None:
+    http_client = options["auth_http_client"]
+    secret = options["client_secret"]
+    if secret is not None:
         return ClientSecret(
-            tenant_id,
-            client_id,
-            client_secret,
-            cloud=cloud,
-            http_client=auth_http_client,
-            timeout=timeout,
+            tenant_id, client_id, secret, cloud=cloud, http_client=http_client, timeout=timeout
         )
-    assert client_certificate is not None
+    certificate = options["client_certificate"]
+    assert certificate is not None  # exactly one credential was given
     return ClientCertificate(
-        tenant_id,
-        client_id,
-        client_certificate,
-        cloud=cloud,
-        http_client=auth_http_client,
-        timeout=timeout,
+        tenant_id, client_id, certificate, cloud=cloud, http_client=http_client, timeout=timeout
     )
 
 
-def resolve(
-    *,
-    tenant_id: str | None = None,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    client_certificate: Mapping[str, str] | str | None = None,
-    token: str | AccessToken | Callable[[], Any] | Credential | None = None,
-    service_account: str | None = None,
-    mailer_from: str | None = None,
-    conference_type: str | None = None,
-    cloud: Cloud | str = Cloud.GLOBAL,
-    rate_limit: RatePolicy | None = None,
-    retry: RetryPolicy | None = None,
-    email_templates: Mapping[str, Any] | None = None,
-    timeout: float = 30.0,
-    base_url: str | None = None,
-    auth_http_client: httpx.Client | None = None,
-) -> Settings:
-    """Validate constructor arguments and derive the config and credential."""
-    cloud = Cloud.parse(cloud)
+def resolve(**options: Unpack[Options]) -> Settings:
+    """Validate the constructor options and derive the config and credential."""
+    cloud = Cloud.parse(options["cloud"])
+    timeout = options["timeout"]
     if not isinstance(timeout, int | float) or timeout <= 0:
         raise ValidationError("timeout must be a positive number of seconds")
+    base_url = options["base_url"]
     if base_url is not None:
-        if not base_url.startswith(("https://", "http://")):
+        if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
             raise ValidationError("base_url must be an http(s) URL")
-        base = base_url.rstrip("/")
-    else:
-        base = cloud.base_url
+        base_url = base_url.rstrip("/")
+    rate_limit = options["rate_limit"]
     if rate_limit is not None and not isinstance(rate_limit, RatePolicy):
         raise ValidationError("rate_limit must be a graphlink.ratelimit policy")
+    retry = options["retry"]
     if retry is not None and not isinstance(retry, RetryPolicy):
         raise ValidationError("retry must be a graphlink.retry.RetryPolicy")
-    for name, value in (("service_account", service_account), ("mailer_from", mailer_from)):
+    named: Mapping[str, object] = options
+    for name in ("service_account", "mailer_from"):
+        value = named[name]
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValidationError(f"{name} must be a non-empty string")
-    credential = _credential(
-        tenant_id=tenant_id,
-        client_id=client_id,
-        client_secret=client_secret,
-        client_certificate=client_certificate,
-        token=token,
-        cloud=cloud,
-        auth_http_client=auth_http_client,
-        timeout=float(timeout),
-    )
+    credential = _credential(options, cloud, float(timeout))
     config = GraphConfig(
-        tenant_id=tenant_id,
-        client_id=client_id,
-        service_account=service_account,
-        mailer_from=mailer_from,
-        conference_type=conference_type,
+        tenant_id=options["tenant_id"],
+        client_id=options["client_id"],
+        service_account=options["service_account"],
+        mailer_from=options["mailer_from"],
+        conference_type=options["conference_type"],
         cloud=cloud,
-        base_url=base,
+        base_url=base_url if base_url is not None else cloud.base_url,
         rate_limit=rate_limit if rate_limit is not None else default_policy(),
         retry=retry if retry is not None else RetryPolicy(),
-        email_templates=email_templates,
+        email_templates=options["email_templates"],
         timeout=float(timeout),
     )
     return Settings(config, credential)
-
-
-#: Constructor arguments that name a credential: one given as an override replaces the
-#: settings' client secret.
-CREDENTIAL_ARGUMENTS = ("client_secret", "client_certificate", "token")
 
 
 def placeos_arguments(
@@ -171,7 +159,7 @@ def placeos_arguments(
     calendar = settings.get("calendar_config") or {}
     if not isinstance(calendar, Mapping):
         raise ValidationError("calendar_config must be an object")
-    own_credential = any(overrides.get(k) is not None for k in CREDENTIAL_ARGUMENTS)
+    own_credential = any(overrides.get(k) is not None for k in CREDENTIALS)
     required = (
         ("tenant", "client_id") if own_credential else ("tenant", "client_id", "client_secret")
     )

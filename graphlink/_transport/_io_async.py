@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -10,20 +11,29 @@ import httpx
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["HttpClient", "Lock", "sleep", "wait_wakeup"]
+__all__ = ["Clock", "HttpClient", "Lock"]
 
 Lock = asyncio.Lock
 HttpClient = httpx.AsyncClient
 
 
-async def sleep(seconds: float) -> None:
-    """Sleep without blocking the event loop."""
-    if seconds > 0:
-        await asyncio.sleep(seconds)
-    else:
-        await asyncio.sleep(0)
+class Clock:
+    """Time as the async transport sees it: the one seam for reading it and waiting.
 
+    Tests pass a fake whose waits only move its own time forward.
+    """
 
-async def wait_wakeup(wakeup: Wakeup, timeout: float) -> None:
-    """Wait for a rate-limit wake-up (fired from any thread or loop), at most ``timeout``."""
-    await wakeup.async_wait(timeout)
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep without blocking the event loop (a zero sleep still yields to it)."""
+        await asyncio.sleep(max(seconds, 0.0))
+
+    async def wait(self, seconds: float, wakeup: Wakeup | None) -> None:
+        """Wait up to ``seconds``, less if ``wakeup`` fires (from any thread or loop)."""
+        if wakeup is None:
+            await self.sleep(seconds)
+        else:
+            await wakeup.async_wait(seconds)

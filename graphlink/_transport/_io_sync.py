@@ -11,18 +11,30 @@ import httpx
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["HttpClient", "Lock", "sleep", "wait_wakeup"]
+__all__ = ["Clock", "HttpClient", "Lock"]
 
 Lock = threading.Lock
 HttpClient = httpx.Client
 
 
-def sleep(seconds: float) -> None:
-    """Sleep, blocking the thread."""
-    if seconds > 0:
-        time.sleep(seconds)
+class Clock:
+    """Time as the blocking transport sees it: the one seam for reading it and waiting.
 
+    Tests pass a fake whose waits only move its own time forward.
+    """
 
-def wait_wakeup(wakeup: Wakeup, timeout: float) -> None:
-    """Block until a rate-limit wake-up (fired from any thread), at most ``timeout``."""
-    wakeup.wait(timeout)
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, blocking the thread."""
+        if seconds > 0:
+            time.sleep(seconds)
+
+    def wait(self, seconds: float, wakeup: Wakeup | None) -> None:
+        """Wait up to ``seconds``, less if ``wakeup`` fires (from any thread)."""
+        if wakeup is None:
+            self.sleep(seconds)
+        else:
+            wakeup.wait(seconds)

@@ -2,41 +2,35 @@
 """The transport: the one place graphlink does HTTP.
 
 Generated from the async source by scripts/unasync.py.
-Decisions (retry, errors, paging links,
-rate limits) live in pure code; this module only sequences them around I/O.
+Decisions (what an attempt means, whether to retry, how long to wait, paging links, rate
+limits) live in pure code under ``graphlink/_core`` and ``graphlink/ratelimit``; this
+module only sequences them around I/O.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+import attrs
 import httpx
 
-from graphlink import errors
+from graphlink._core.attempt import Success, give_up, judge
 from graphlink._core.paging import Page
 from graphlink._core.redact import detached
-from graphlink._core.request import Operation, RequestSpec, check_limit
-from graphlink._core.responses import api_error, decode_json, parse_page, safe_link
-from graphlink._transport._io_sync import HttpClient, Lock, sleep, wait_wakeup
+from graphlink._core.request import Listing, Operation, RequestSpec
+from graphlink._core.responses import parse_page, safe_link
+from graphlink._core.retry import cooldown, decide
+from graphlink._transport._io_sync import Clock, HttpClient, Lock
 from graphlink._version import __version__
 from graphlink.auth import AccessToken, Credential
-from graphlink.errors import (
-    AuthError,
-    GraphError,
-    InvalidResponseError,
-    RateLimitError,
-    RateLimitExceeded,
-    TransportError,
-    ValidationError,
-)
+from graphlink.errors import AuthError, RateLimitExceeded, ValidationError
 from graphlink.ratelimit import RatePolicy, Wakeup
-from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
+from graphlink.retry import RetryPolicy
 
 __all__ = ["Paginator", "TokenManager", "Transport"]
 
@@ -80,8 +74,22 @@ class TokenManager:
             return fresh
 
 
+@attrs.frozen
+class _Attempt:
+    """One HTTP attempt: Graph's response, or the (detached) httpx error instead of one."""
+
+    answer: httpx.Response | Exception
+    token: AccessToken
+    path: str
+
+
 class Transport:
-    """Sends :class:`RequestSpec` s through limiter, auth, retries and error mapping."""
+    """Sends ``RequestSpec`` s through limiter, auth, retries and error mapping.
+
+    ``send`` is the retry loop (judge, cool down, decide, sleep); ``_attempt`` is one
+    HTTP attempt (admit, token, build, send, release). ``clock`` is the only way the
+    transport reads time or waits.
+    """
 
     def __init__(
         self,
@@ -93,8 +101,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: RatePolicy,
         timeout: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleeper: Callable[[float], Any] = sleep,
+        clock: Clock | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.http = http
@@ -102,10 +109,10 @@ class Transport:
         self.tokens = tokens
         self.retry = retry
         self.limiter = limiter
+        #: Reads time and waits: for retries, the rate limiter, and facades that pace calls.
+        self.clock = clock if clock is not None else Clock()
         self._owns_http = owns_http
         self._timeout = httpx.Timeout(timeout)
-        self._clock = clock
-        self._sleep = sleeper
         self._rand = rand
         #: Calls waiting for the rate limiter.
         self.queue_size = 0
@@ -116,8 +123,11 @@ class Transport:
 
     def access_token(self) -> AccessToken:
         """The current token (fetched or refreshed when due); a failure clears ``connected``."""
+        return self._token(None)
+
+    def _token(self, refused: AccessToken | None) -> AccessToken:
         try:
-            return self.tokens.token()
+            return self.tokens.token(refused=refused)
         except AuthError:
             self.connected = False
             raise
@@ -132,6 +142,85 @@ class Transport:
         """Send an operation and parse its answer."""
         return operation.parse(self.send(operation.spec))
 
+    def paginate(self, listing: Listing[T] | Callable[[], Listing[T]]) -> Paginator[T]:
+        """A paginator over every page of ``listing`` (no I/O until it is iterated).
+
+        Pass a callable when the first request needs I/O to build (an email resolved to
+        an id): it is called when iteration starts.
+        """
+        return Paginator(self, listing)
+
+    def send(self, spec: RequestSpec) -> Any:
+        """Send one logical call (retrying as the policy says); its JSON body or ``None``."""
+        start = self.clock.now()
+        client_request_id = str(uuid.uuid4())  # one per call, resent on every attempt
+        attempts = retries = 0
+        refused: AccessToken | None = None
+        while True:
+            attempts += 1
+            attempt = self._attempt(spec, client_request_id, attempts, start, refused)
+            elapsed = self.clock.now() - start
+            verdict = judge(spec, attempt.answer, attempts)
+            _log(spec, attempt, attempts, elapsed)
+            if isinstance(verdict, Success):
+                self.connected = True
+                return verdict.body
+            if verdict.connected is not None:
+                self.connected = verdict.connected
+            hold = cooldown(self.retry, verdict.outcome)
+            if hold is not None:
+                # Everyone sending to this key waits, not just this call.
+                now = self.clock.now()
+                self.limiter.cooldown(spec.key, now + hold, now)
+            decision = decide(
+                self.retry,
+                verdict.outcome,
+                idempotent=spec.idempotent,
+                retries_done=retries,
+                token_refreshed=refused is not None,
+                can_refresh=self.tokens.credential.refreshable,
+                elapsed=elapsed,
+                rand=self._rand(),
+            )
+            if not decision.retry:
+                raise give_up(verdict, decision, self.retry) from verdict.cause
+            if decision.refresh_token:
+                refused = attempt.token
+            else:
+                retries += 1
+            self.clock.sleep(decision.delay)
+
+    def _attempt(
+        self,
+        spec: RequestSpec,
+        client_request_id: str,
+        number: int,
+        start: float,
+        refused: AccessToken | None,
+    ) -> _Attempt:
+        """One HTTP attempt, inside a rate-limiter slot.
+
+        What ends the call before anything is sent (the limiter refusing, the token
+        failing, a request that cannot be built) is raised; an httpx failure is returned,
+        detached from its request (which holds the token), for ``send`` to judge.
+        """
+        permit = self._admit(spec.key, start)
+        try:
+            try:
+                token = self._token(refused)
+            except AuthError as exc:
+                exc.attempts = number - 1
+                raise
+            request = self._build(spec, token.token, client_request_id, number)
+            try:
+                answer: httpx.Response | Exception = self.http.send(request)
+            except httpx.HTTPError as exc:
+                answer = detached(exc)
+            return _Attempt(answer, token, request.url.path)
+        finally:
+            self.in_flight_size -= 1
+            self.limiter.release(permit, self.clock.now())
+
     def _admit(self, key: str, start: float) -> object:
         """Wait until the limiter admits a request for ``key``; count the wait.
 
@@ -143,24 +232,21 @@ class Transport:
         wakeup: Wakeup | None = None
         try:
             while True:
-                decision = self.limiter.try_acquire(key, self._clock())
+                decision = self.limiter.try_acquire(key, self.clock.now())
                 if decision.admitted:
                     wakeup = None  # the store took this caller off its queue
                     break
                 wakeup = decision.wakeup
                 deadline = self.retry.deadline
                 past_deadline = (
-                    deadline is not None and self._clock() - start + decision.wait > deadline
+                    deadline is not None and self.clock.now() - start + decision.wait > deadline
                 )
                 if decision.refused or past_deadline:
                     raise RateLimitExceeded(
                         f"the rate limiter would make this call wait {decision.wait:.1f} s",
                         wait=decision.wait,
                     )
-                if wakeup is not None and self._sleep is sleep:
-                    wait_wakeup(wakeup, decision.wait)
-                else:  # no handle, or a test's fake clock: sleep the poll interval
-                    self._sleep(decision.wait)
+                self.clock.wait(decision.wait, wakeup)
         finally:
             self.queue_size -= 1
             if wakeup is not None:
@@ -179,189 +265,61 @@ class Transport:
         headers["client-request-id"] = client_request_id
         if attempt > 1:
             headers["Retry-Attempt"] = str(attempt - 1)
-        return self.http.build_request(
-            spec.method,
-            url,
-            params=list(spec.params) if spec.params else None,
-            headers=headers,
-            json=spec.json,
-            content=spec.content,
-            timeout=self._timeout,
-        )
-
-    def send(self, spec: RequestSpec) -> Any:
-        """Send one logical call (retrying as the policy says); its JSON body or ``None``."""
-        start = self._clock()
-        client_request_id = str(uuid.uuid4())
-        attempts = retries = 0
-        refused: AccessToken | None = None
-        while True:
-            attempts += 1
-            permit = self._admit(spec.key, start)
-            try:
-                try:
-                    token = self.tokens.token(refused=refused)
-                except AuthError as exc:
-                    self.connected = False
-                    exc.attempts = attempts - 1
-                    raise
-                try:
-                    request = self._build(spec, token.token, client_request_id, attempts)
-                except (httpx.InvalidURL, TypeError, ValueError) as exc:
-                    # Nothing was sent: bad input (a URL httpx refuses, a body JSON cannot
-                    # encode). Report it as such, without the request object (it holds
-                    # the token).
-                    invalid = ValidationError(f"cannot build the request: {exc}")
-                    invalid.attempts = attempts - 1
-                    raise invalid from None
-                response: httpx.Response | None = None
-                cause: Exception | None = None
-                try:
-                    response = self.http.send(request)
-                except httpx.HTTPError as exc:
-                    cause = detached(exc)
-            finally:
-                self.in_flight_size -= 1
-                self.limiter.release(permit, self._clock())
-
-            elapsed = self._clock() - start
-            if response is not None:
-                status = response.status_code
-                logger.debug(
-                    "%s %s -> %d (attempt %d, %.1f ms)",
-                    spec.method,
-                    request.url.path,
-                    status,
-                    attempts,
-                    elapsed * 1000,
-                )
-                if 200 <= status < 300:
-                    try:
-                        body = decode_json(response.content)
-                    except ValueError as exc:
-                        cause = exc  # Graph answered: `connected` stays as it is
-                    else:
-                        self.connected = True
-                        return body
-            else:
-                logger.debug(
-                    "%s %s -> %s (attempt %d, %.1f ms)",
-                    spec.method,
-                    request.url.path,
-                    type(cause).__name__,
-                    attempts,
-                    elapsed * 1000,
-                )
-
-            outcome, error = self._classify(spec, response, cause, attempts)
-            if (
-                outcome.status in (429, 503)
-                and outcome.retry_after is not None
-                and outcome.retry_after <= self.retry.max_retry_after
-            ):
-                # Everyone sending to this key waits, not just this call. (A longer wait
-                # is refused with RateLimitError, and must not stall the other calls.)
-                now = self._clock()
-                self.limiter.cooldown(spec.key, now + outcome.retry_after, now)
-            decision = self.retry.decide(
-                outcome,
-                idempotent=spec.idempotent,
-                retries_done=retries,
-                token_refreshed=refused is not None,
-                can_refresh=self.tokens.credential.refreshable,
-                elapsed=elapsed,
-                rand=self._rand(),
+        try:
+            return self.http.build_request(
+                spec.method,
+                url,
+                params=list(spec.params) if spec.params else None,
+                headers=headers,
+                json=spec.json,
+                content=spec.content,
+                timeout=self._timeout,
             )
-            if decision.too_long and response is not None:
-                raise api_error(
-                    response.status_code,
-                    response.headers,
-                    response.content,
-                    retry_after=outcome.retry_after,
-                    attempts=attempts,
-                    cls=RateLimitError,
-                )
-            if not decision.retry:
-                if cause is not None:
-                    raise error from cause
-                raise error
-            if decision.refresh_token:
-                refused = token
-            else:
-                retries += 1
-            self._sleep(decision.delay)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            # Nothing was sent: bad input (a URL httpx refuses, a body JSON cannot encode).
+            # Reported without the request object, which holds the token.
+            invalid = ValidationError(f"cannot build the request: {exc}")
+            invalid.attempts = attempt - 1
+            raise invalid from None
 
-    def _classify(
-        self,
-        spec: RequestSpec,
-        response: httpx.Response | None,
-        cause: Exception | None,
-        attempts: int,
-    ) -> tuple[Outcome, GraphError]:
-        """The retry outcome of a failed attempt and the error to raise if it is final."""
-        error: GraphError
-        if response is not None and cause is None:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if response.status_code == 401:
-                self.connected = False
-            error = api_error(
-                response.status_code,
-                response.headers,
-                response.content,
-                retry_after=retry_after,
-                attempts=attempts,
-            )
-            return Outcome.response(response.status_code, retry_after), error
-        if not isinstance(cause, ValueError):
-            self.connected = False
-        if isinstance(cause, httpx.TimeoutException):
-            error = errors.TimeoutError(
-                f"{spec.method} {spec.url.split('?')[0]} timed out: {cause!r}"
-            )
-            sent = not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
-        elif isinstance(cause, httpx.ConnectError):
-            error = TransportError(f"could not connect to Graph: {cause}")
-            sent = False
-        elif isinstance(cause, ValueError | httpx.DecodingError):
-            error = InvalidResponseError("Graph answered with a body that is not valid JSON")
-            sent = True
-        else:
-            error = TransportError(f"{spec.method} {spec.url.split('?')[0]} failed: {cause!r}")
-            sent = True
-        error.attempts = attempts
-        kind = OutcomeKind.MAYBE_SENT if sent else OutcomeKind.NOT_SENT
-        return Outcome(kind), error
+
+def _log(spec: RequestSpec, attempt: _Attempt, number: int, elapsed: float) -> None:
+    answer = attempt.answer
+    result = type(answer).__name__ if isinstance(answer, Exception) else answer.status_code
+    logger.debug(
+        "%s %s -> %s (attempt %d, %.1f ms)",
+        spec.method,
+        attempt.path,
+        result,
+        number,
+        elapsed * 1000,
+    )
 
 
 class Paginator(Generic[T]):
     """Every item of every page of a Graph collection, fetched lazily.
 
-    Iterate it (``for``) for items, call :meth:`pages` for pages, or :meth:`to_list`.
-    ``@odata.nextLink`` is followed verbatim with the first request's headers
-    (``ConsistencyLevel``, ``Prefer``); a link to another host is refused. With ``limit``,
-    iteration stops after that many items. After the last page, :attr:`delta_link` holds
+    Iterate it (``for``) for items, call [`pages`][graphlink.Paginator.pages]
+    for pages, or [`to_list`][graphlink.Paginator.to_list]. ``@odata.nextLink`` is
+    followed verbatim with the first request's headers (``ConsistencyLevel``, ``Prefer``);
+    a link to another host is refused. With a ``limit``, iteration stops after that many
+    items. After the last page, [`delta_link`][graphlink.Paginator.delta_link] holds
     the delta link of a delta query.
     """
 
     def __init__(
         self,
         transport: Transport,
-        first: RequestSpec | Callable[[], RequestSpec],
-        parse_item: Callable[[Any], T],
-        *,
-        limit: int | None = None,
+        first: Listing[T] | Callable[[], Listing[T]],
     ) -> None:
-        check_limit(limit)
         self._transport = transport
-        # The first request, or how to work it out (e.g. resolving an email to an id) when
+        # The listing, or how to work it out (e.g. resolving an email to an id) when
         # iteration starts: a paginator does no I/O until it is iterated.
         self._first = first
-        self._parse_item = parse_item
-        self._limit = limit
-        #: The delta link, once the last page of a delta query was read.
         self.delta_link: str | None = None
-        #: ``@odata.count`` of the first page, when it was asked for.
+        """The delta link, once the last page of a delta query was read."""
         self.count: int | None = None
+        """``@odata.count`` of the first page, when it was asked for (``$count=true``)."""
 
     def __iter__(self) -> Iterator[T]:
         return self._items()
@@ -373,25 +331,22 @@ class Paginator(Generic[T]):
 
     def pages(self) -> Iterator[Page[T]]:
         """Each page in turn, parsed."""
-        remaining = self._limit
-        if remaining == 0:
-            return
         first = self._first
-        spec = first if isinstance(first, RequestSpec) else first()
-        while True:
+        listing = first if isinstance(first, Listing) else first()
+        remaining = listing.limit
+        spec = listing.spec
+        while remaining != 0:
             data = parse_page(self._transport.send(spec))
             raw = data.items if remaining is None else data.items[:remaining]
-            items = [self._parse_item(item) for item in raw]
+            items = listing.parse_items(raw)
             if data.count is not None and self.count is None:
                 self.count = data.count
             if data.delta_link is not None:
                 self.delta_link = data.delta_link
             yield Page(items, data.next_link, data.delta_link, data.count)
             if remaining is not None:
-                remaining -= len(items)
-                if remaining <= 0:
-                    return
-            if data.next_link is None:
+                remaining -= len(raw)
+            if data.next_link is None or remaining == 0:
                 return
             spec = spec.follow(safe_link(data.next_link, self._transport.base_url))
 

@@ -1,24 +1,22 @@
-"""Typed Microsoft Graph models: frozen attrs classes with one cattrs converter.
+"""Typed Microsoft Graph models: frozen attrs classes, converted by one internal cattrs converter.
 
 Every model has ``Model.from_graph(data)`` (Graph JSON in), ``model.to_graph()`` (Graph
 JSON out, for create/update bodies) and ``model.to_placeos()`` (the PlaceOS driver's JSON).
-``structure``/``structure_many`` parse pages fast; ``to_zoneinfo``/``windows_name`` map
-Windows and IANA time zone names.
+[`structure`][graphlink.models.structure] and
+[`structure_many`][graphlink.models.structure_many] parse pages fast;
+[`to_zoneinfo`][graphlink.models.to_zoneinfo] and
+[`windows_name`][graphlink.models.windows_name] map Windows and IANA time zone names.
+
+Each model class also gets a generated fast structure function; anything it does not
+expect goes to the validating path, so the result is the same either way.
+[`set_fast_models(False)`][graphlink.models.set_fast_models] (or ``GRAPHLINK_FAST_MODELS=0``
+in the environment at import) parses with the validating path alone.
 """
 
 from __future__ import annotations
 
-from graphlink.models._base import (
-    GraphModel,
-    converter,
-    format_utc,
-    format_wall_clock,
-    parse_date_time_zone,
-    parse_utc,
-    structure,
-    structure_many,
-    unstructure,
-)
+from graphlink.errors import ModelValidationError, UnknownTimeZoneError
+from graphlink.models._base import GraphModel, structure, structure_many, unstructure
 from graphlink.models._calendar import (
     Calendar,
     Event,
@@ -44,6 +42,12 @@ from graphlink.models._common import (
     RecurrenceRange,
     ResponseStatus,
 )
+from graphlink.models._datetimes import (
+    format_utc,
+    format_wall_clock,
+    parse_date_time_zone,
+    parse_utc,
+)
 from graphlink.models._directory import Device, DirectoryObject, Group, Member, User
 from graphlink.models._enums import (
     AttendeeType,
@@ -62,7 +66,7 @@ from graphlink.models._enums import (
     Sensitivity,
     WeekIndex,
 )
-from graphlink.models._errors import ModelValidationError, UnknownTimeZoneError
+from graphlink.models._fast import fast_models_enabled, set_fast_models
 from graphlink.models._mail import InternetMessageHeader, Message
 from graphlink.models._places import Place, Room, RoomList
 from graphlink.models._subscription import Subscription
@@ -119,11 +123,12 @@ __all__ = [
     "User",
     "WeekIndex",
     "WorkingHours",
-    "converter",
+    "fast_models_enabled",
     "format_utc",
     "format_wall_clock",
     "parse_date_time_zone",
     "parse_utc",
+    "set_fast_models",
     "structure",
     "structure_many",
     "timezone_fallback",

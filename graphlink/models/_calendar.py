@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from graphlink.models._base import GraphModel, gfield, placeos_value, rfc3339
+from graphlink.models._base import GraphModel, placeos_value, rfc3339
 from graphlink.models._common import (
     Attachment,
     Attendee,
@@ -31,6 +31,7 @@ from graphlink.models._enums import (
     ResponseType,
     Sensitivity,
 )
+from graphlink.models._fields import gfield
 
 __all__ = [
     "Calendar",
@@ -272,5 +273,5 @@ class ScheduleInformation(GraphModel):
         }
 
 
-#: Short name of :class:`ScheduleInformation`.
+#: Short name of [`ScheduleInformation`][graphlink.models.ScheduleInformation].
 Schedule = ScheduleInformation

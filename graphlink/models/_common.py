@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, gfield, placeos_value
+from graphlink.models._base import GraphModel, placeos_value
 from graphlink.models._enums import (
     AttendeeType,
     BodyType,
@@ -21,6 +21,7 @@ from graphlink.models._enums import (
     ResponseType,
     WeekIndex,
 )
+from graphlink.models._fields import gfield
 
 __all__ = [
     "Attachment",
@@ -163,9 +164,9 @@ class OnlineMeeting(GraphModel):
     """An event's online meeting: join URL, conference id, phones (Graph
     ``onlineMeetingInfo``), plus SIP and PIN details for meetings made elsewhere.
 
-    The provider is :attr:`Event.online_meeting_provider`. ``sip`` and ``pin`` are not Graph
-    properties: they are carried for callers (the driver's ``online_meeting_sip``/``_pin``)
-    and never sent to Graph.
+    The provider is the [`Event`][graphlink.models.Event]'s ``online_meeting_provider``.
+    ``sip`` and ``pin`` are not Graph properties: they are carried for callers (the
+    driver's ``online_meeting_sip``/``_pin``) and never sent to Graph.
     """
 
     join_url: str | None = gfield()

@@ -10,16 +10,20 @@ from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, converter, gfield, make_structure_hook, structure
+from graphlink.models._base import GraphModel, structure
 from graphlink.models._common import odata_kind
+from graphlink.models._converter import converter
+from graphlink.models._fields import gfield
+from graphlink.models._hooks import make_structure_hook
 
 __all__ = ["Device", "DirectoryObject", "Group", "Member", "User"]
 
 
 @attrs.frozen(kw_only=True)
 class DirectoryObject(GraphModel):
-    """Any directory object. ``DirectoryObject.from_graph`` returns a :class:`User`,
-    :class:`Group` or :class:`Device` when ``@odata.type`` says so (a tagged union)."""
+    """Any directory object. ``DirectoryObject.from_graph`` returns a
+    [`User`][graphlink.models.User], [`Group`][graphlink.models.Group] or
+    [`Device`][graphlink.models.Device] when ``@odata.type`` says so (a tagged union)."""
 
     id: str | None = gfield(read_only=True)
     odata_type: str | None = gfield("@odata.type")
@@ -128,7 +132,8 @@ class Member(GraphModel):
 
     ``type`` comes from ``@odata.type``: ``"user"``, ``"group"``, ``"device"``, or the
     type's own name (``"orgContact"``, ``"servicePrincipal"``, ...); unknown types parse.
-    ``object`` gives the typed :class:`User`/:class:`Group`/:class:`Device`.
+    ``object`` gives the typed [`User`][graphlink.models.User],
+    [`Group`][graphlink.models.Group] or [`Device`][graphlink.models.Device].
     """
 
     id: str | None = gfield(read_only=True)

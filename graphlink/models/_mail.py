@@ -9,9 +9,10 @@ from datetime import datetime
 
 import attrs
 
-from graphlink.models._base import GraphModel, gfield
+from graphlink.models._base import GraphModel
 from graphlink.models._common import Attachment, EmailAddress, ItemBody
 from graphlink.models._enums import Importance
+from graphlink.models._fields import gfield
 
 __all__ = ["InternetMessageHeader", "Message"]
 
@@ -28,7 +29,8 @@ class InternetMessageHeader(GraphModel):
 class Message(GraphModel):
     """A mail message (sendMail's ``message``, or one read from a mailbox).
 
-    Recipients are :class:`EmailAddress` values with their display names kept.
+    Recipients are [`EmailAddress`][graphlink.models.EmailAddress] values with their
+    display names kept.
     """
 
     id: str | None = gfield(read_only=True)

@@ -9,18 +9,19 @@ from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, gfield
+from graphlink.models._base import GraphModel
 from graphlink.models._common import GeoCoordinates, PhysicalAddress
 from graphlink.models._directory import _tagged
 from graphlink.models._enums import BookingType
+from graphlink.models._fields import gfield
 
 __all__ = ["Place", "Room", "RoomList"]
 
 
 @attrs.frozen(kw_only=True)
 class Place(GraphModel):
-    """A place. ``Place.from_graph`` returns a :class:`Room` or :class:`RoomList` when
-    ``@odata.type`` says so."""
+    """A place. ``Place.from_graph`` returns a [`Room`][graphlink.models.Room] or
+    [`RoomList`][graphlink.models.RoomList] when ``@odata.type`` says so."""
 
     id: str | None = gfield(read_only=True)
     odata_type: str | None = gfield("@odata.type")

@@ -10,7 +10,8 @@ from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, gfield, rfc3339
+from graphlink.models._base import GraphModel, rfc3339
+from graphlink.models._fields import gfield
 
 __all__ = ["Subscription"]
 

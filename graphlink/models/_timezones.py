@@ -2,20 +2,20 @@
 
 Graph writes ``dateTimeTimeZone.timeZone`` either as a Windows zone name
 (``"AUS Eastern Standard Time"``) or as an IANA one (``"Australia/Sydney"``). Both map to
-a :class:`zoneinfo.ZoneInfo`; nothing unknown is ever silently turned into UTC.
+a ``zoneinfo.ZoneInfo``; nothing unknown is ever silently turned into UTC.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tzlocal.windows_tz import tz_win, win_tz
 
-from graphlink.models._errors import UnknownTimeZoneError
+from graphlink.errors import UnknownTimeZoneError
 
 __all__ = ["timezone_fallback", "to_zoneinfo", "windows_name", "zone_name"]
 
@@ -25,6 +25,9 @@ _WIN_TO_IANA: dict[str, str] = {name.casefold(): iana for name, iana in win_tz.i
 _WIN_CANONICAL: dict[str, str] = {name.casefold(): name for name in win_tz}
 #: Resolved names (exactly as Graph spelled them) to zones: the hot-path cache.
 _CACHE: dict[str, ZoneInfo] = {}
+#: ``cached_zone(name)``: the zone of a name already resolved (as Graph spelled it), else
+#: ``None``. The cache's own ``get``, bound once: the hot path pays no extra call.
+cached_zone: Callable[[str], ZoneInfo | None] = _CACHE.get
 _UTC_ZONE = ZoneInfo("UTC")
 _FALLBACK: contextvars.ContextVar[ZoneInfo | None] = contextvars.ContextVar(
     "graphlink_tz_fallback", default=None
@@ -44,7 +47,7 @@ def _resolve(name: str) -> ZoneInfo | None:
 
 
 def to_zoneinfo(name: str, *, fallback: str | tzinfo | None = None) -> ZoneInfo:
-    """The :class:`~zoneinfo.ZoneInfo` for a Windows or IANA zone name.
+    """The ``ZoneInfo`` for a Windows or IANA zone name.
 
     ``"Pacific Standard Time"`` and ``"America/Los_Angeles"`` both give
     ``ZoneInfo("America/Los_Angeles")``; ``"UTC"`` gives UTC. Windows names match

@@ -1,12 +1,13 @@
 """Rate-limit policies: decide whether a request may go now, or how long it must wait.
 
 A policy decides and never sleeps (the transport does); a store keeps its state, in this
-process (:class:`MemoryStore`, the default) or in Redis (:class:`RedisStore`) to share one
-limit across processes and machines.
+process ([`MemoryStore`][graphlink.ratelimit.MemoryStore], the default) or in Redis
+([`RedisStore`][graphlink.ratelimit.RedisStore]) to share one limit across processes and
+machines.
 """
 
+from graphlink.errors import RateLimitStoreError
 from graphlink.ratelimit._base import Decision, RatePolicy, Unlimited, Wakeup
-from graphlink.ratelimit._errors import RateLimitStoreError
 from graphlink.ratelimit._policies import (
     AllOf,
     MaxInFlight,

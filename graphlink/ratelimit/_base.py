@@ -13,9 +13,10 @@ __all__ = ["Decision", "RatePolicy", "Unlimited", "Wakeup"]
 class Wakeup(Protocol):
     """A handle to wait on instead of sleeping: it fires when the awaited slot may be free.
 
-    A store attaches one to a :meth:`Decision.later` when the wait has no known end (a
-    concurrency slot held by another request of *this process*); the store, not the
-    policy, owns the notification. The caller's loop, as the transport runs it::
+    A store attaches one to a [`Decision.later`][graphlink.ratelimit.Decision.later] when
+    the wait has no known end (a concurrency slot held by another request of *this
+    process*); the store, not the policy, owns the notification. The caller's loop, as the
+    transport runs it::
 
         wakeup = None
         try:
@@ -34,8 +35,8 @@ class Wakeup(Protocol):
     a hint, never an admission: the caller asks again, from the same thread or asyncio
     task (the store recognises the caller it handed a slot to, so slots go first come,
     first served). A caller that stops waiting (cancelled, past its deadline) calls
-    :meth:`cancel`, which hands a slot reserved for it to the next waiter; one that just
-    disappears loses its reservation after a short grace.
+    [`cancel`][graphlink.ratelimit.Wakeup.cancel], which hands a slot reserved for it to the
+    next waiter; one that just disappears loses its reservation after a short grace.
     """
 
     def wait(self, timeout: float) -> bool:
@@ -55,10 +56,12 @@ class Wakeup(Protocol):
 class Decision:
     """A policy's answer to "may this request go now?".
 
-    ``admitted`` with a ``permit`` to hand back to :meth:`RatePolicy.release` when the
-    request finishes; otherwise ``wait`` seconds before asking again, or ``refused`` (the
-    wait would be too long: the transport raises :class:`~graphlink.errors.RateLimitExceeded`).
-    A ``later`` decision may carry a ``wakeup`` (see :class:`Wakeup`): wait on it, with
+    ``admitted`` with a ``permit`` to hand back to
+    [`RatePolicy.release`][graphlink.ratelimit.RatePolicy.release] when the request
+    finishes; otherwise ``wait`` seconds before asking again, or ``refused`` (the wait would
+    be too long: the transport raises
+    [`RateLimitExceeded`][graphlink.errors.RateLimitExceeded]). A ``later`` decision may
+    carry a ``wakeup`` (see [`Wakeup`][graphlink.ratelimit.Wakeup]): wait on it, with
     ``wait`` as the timeout, rather than sleeping ``wait``.
     """
 
@@ -92,7 +95,7 @@ class RatePolicy(Protocol):
     example ``"mailbox:alex@contoso.com"`` or ``"tenant"``); ``now`` is the transport's
     monotonic clock. The ``a``-prefixed methods are the async client's (a policy whose
     store does no I/O may simply call the sync ones). A ``later`` decision may carry a
-    :class:`Wakeup` to wait on instead of sleeping.
+    [`Wakeup`][graphlink.ratelimit.Wakeup] to wait on instead of sleeping.
     """
 
     def try_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
@@ -113,15 +116,15 @@ class RatePolicy(Protocol):
         ...
 
     async def atry_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
-        """Async :meth:`try_acquire`."""
+        """Async [`try_acquire`][graphlink.ratelimit.RatePolicy.try_acquire]."""
         ...
 
     async def arelease(self, permit: object, now: float) -> None:
-        """Async :meth:`release`."""
+        """Async [`release`][graphlink.ratelimit.RatePolicy.release]."""
         ...
 
     async def acooldown(self, key: str, until: float, now: float | None = None) -> None:
-        """Async :meth:`cooldown`."""
+        """Async [`cooldown`][graphlink.ratelimit.RatePolicy.cooldown]."""
         ...
 
 

@@ -1,8 +1,8 @@
 """The pure maths every store shares (the Redis Lua scripts mirror these lines).
 
 Times are seconds on the store's clock: the transport's monotonic clock for
-:class:`~graphlink.ratelimit.MemoryStore`, the Redis server's ``TIME`` for
-:class:`~graphlink.ratelimit.RedisStore`. Only durations ever leave a store.
+[`MemoryStore`][graphlink.ratelimit.MemoryStore], the Redis server's ``TIME`` for
+[`RedisStore`][graphlink.ratelimit.RedisStore]. Only durations ever leave a store.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def gcra(
     ``tat`` is the stored theoretical arrival time (``None`` when the key is new),
     ``interval`` the seconds per token, ``burst`` the bucket size in tokens. Returns the
     new ``tat`` to store if the request conforms, and the wait before it would: the request
-    conforms when the wait is at most :data:`EPSILON`.
+    conforms when the wait is at most ``EPSILON``.
     """
     base = now if tat is None or tat < now else tat
     new_tat = base + cost * interval

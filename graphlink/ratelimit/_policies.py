@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
+from graphlink.ratelimit import _ops_async, _ops_sync
 from graphlink.ratelimit._base import Decision
-from graphlink.ratelimit._rules import CooldownRule, Permit, RateRule, Rule, SlotRule, merge_rules
+from graphlink.ratelimit._rules import CooldownRule, RateRule, Rule, SlotRule, merge_rules
 from graphlink.ratelimit._store import MemoryStore, Store
 
 __all__ = [
@@ -23,30 +22,19 @@ __all__ = [
 Group = tuple[Store, tuple[Rule, ...]]
 
 
-def _parts(permit: object) -> Iterable[Permit]:
-    if isinstance(permit, Permit):
-        return (permit,)
-    if isinstance(permit, tuple):
-        return (part for part in permit if isinstance(part, Permit))
-    return ()
-
-
-def _admit(parts: list[Permit]) -> Decision:
-    return Decision.admit(parts[0] if len(parts) == 1 else tuple(parts))
-
-
 def _num(value: float) -> str:
     return f"{value:g}"
 
 
 class Policy:
-    """Base of the built-in policies (implements :class:`RatePolicy`).
+    """Base of the built-in policies (implements [`RatePolicy`][graphlink.ratelimit.RatePolicy]).
 
-    A subclass says which rules apply to a key (:meth:`rules`); the base class adds the
-    Retry-After cooldown of that key, asks the store to check and take them all at once,
-    and hands back permits. ``name`` prefixes the policy's keys in its store: policies with
-    the same parameters get the same default name, so processes that build the same policy
-    on one :class:`RedisStore` share its limits.
+    A subclass says which rules apply to a key ([`rules`][graphlink.ratelimit.Policy.rules]);
+    the base class adds the Retry-After cooldown of that key, asks the store to check and
+    take them all at once, and hands back permits. ``name`` prefixes the policy's keys in
+    its store: policies with the same parameters get the same default name, so processes
+    that build the same policy on one [`RedisStore`][graphlink.ratelimit.RedisStore] share
+    its limits.
     """
 
     def __init__(self, store: Store | None, name: str) -> None:
@@ -55,7 +43,7 @@ class Policy:
         self._plans: dict[tuple[tuple[str, ...], float], list[Group]] = {}
 
     def _plan(self, keys: tuple[str, ...], cost: float) -> list[Group]:
-        """:meth:`groups`, memoised (the rules of a key never change)."""
+        """``groups``, memoised (the rules of a key never change)."""
         plan = self._plans.get((keys, cost))
         if plan is None:
             if len(self._plans) >= 4096:
@@ -78,23 +66,22 @@ class Policy:
         """The stores that keep this policy's cooldowns."""
         return [self.store]
 
-    # -- the RatePolicy seam ------------------------------------------------------------
+    # -- the RatePolicy seam: each twin of _ops_async.py serves its half ---------------------
 
     def try_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
         """Admit the request, or say how long to wait, or refuse (never sleeps)."""
-        return _acquire(self._plan((key,), cost), now)
+        return _ops_sync.acquire(self._plan((key,), cost), now)
 
     def try_acquire_many(self, keys: Sequence[str], now: float, cost: float = 1.0) -> Decision:
         """Admit one request that counts against several keys (a ``$batch``), all or nothing.
 
         ``cost`` is charged per key; a key given twice counts twice.
         """
-        return _acquire(self._plan(tuple(keys), cost), now)
+        return _ops_sync.acquire(self._plan(tuple(keys), cost), now)
 
     def release(self, permit: object, now: float) -> None:
         """The request holding ``permit`` finished: give its slots back."""
-        for part in _parts(permit):
-            part.store.release(part)
+        _ops_sync.release(permit)
 
     def cooldown(self, key: str, until: float, now: float | None = None) -> None:
         """Hold every request to ``key`` until monotonic time ``until`` (Graph's Retry-After).
@@ -102,59 +89,28 @@ class Policy:
         ``now`` is the same clock as ``until`` (``time.monotonic()`` when omitted); a shared
         store keeps only the duration ``until - now``, on its own clock.
         """
-        now = time.monotonic() if now is None else now
-        for store in self.stores():
-            store.set_cooldown(key, until, now)
+        _ops_sync.cooldown(self.stores(), key, until, now)
 
     async def atry_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
-        """Async :meth:`try_acquire` (cancelling the caller leaks nothing)."""
-        return await _aacquire(self._plan((key,), cost), now)
+        """Async [`try_acquire`][graphlink.ratelimit.Policy.try_acquire].
+
+        Cancelling the caller leaks nothing: what it was granted half-way is given back.
+        """
+        return await _ops_async.acquire(self._plan((key,), cost), now)
 
     async def atry_acquire_many(
         self, keys: Sequence[str], now: float, cost: float = 1.0
     ) -> Decision:
-        """Async :meth:`try_acquire_many`."""
-        return await _aacquire(self._plan(tuple(keys), cost), now)
+        """Async [`try_acquire_many`][graphlink.ratelimit.Policy.try_acquire_many]."""
+        return await _ops_async.acquire(self._plan(tuple(keys), cost), now)
 
     async def arelease(self, permit: object, now: float) -> None:
-        """Async :meth:`release`."""
-        for part in _parts(permit):
-            await part.store.arelease(part)
+        """Async [`release`][graphlink.ratelimit.Policy.release]."""
+        await _ops_async.release(permit)
 
     async def acooldown(self, key: str, until: float, now: float | None = None) -> None:
-        """Async :meth:`cooldown`."""
-        now = time.monotonic() if now is None else now
-        for store in self.stores():
-            await store.aset_cooldown(key, until, now)
-
-
-def _acquire(groups: list[Group], now: float) -> Decision:
-    taken: list[Permit] = []
-    for store, rules in groups:
-        decision = store.acquire(rules, now)
-        if not decision.admitted:
-            for part in taken:
-                part.store.rollback(part)
-            return decision
-        taken += _parts(decision.permit)
-    return _admit(taken)
-
-
-async def _aacquire(groups: list[Group], now: float) -> Decision:
-    taken: list[Permit] = []
-    try:
-        for store, rules in groups:
-            decision = await store.aacquire(rules, now)
-            if not decision.admitted:
-                for part in taken:
-                    await asyncio.shield(part.store.arollback(part))
-                return decision
-            taken += _parts(decision.permit)
-    except BaseException:  # cancelled (or the store failed) half-way: take nothing
-        for part in taken:
-            await asyncio.shield(part.store.arollback(part))
-        raise
-    return _admit(taken)
+        """Async [`cooldown`][graphlink.ratelimit.Policy.cooldown]."""
+        await _ops_async.cooldown(self.stores(), key, until, now)
 
 
 class TokenBucket(Policy):
@@ -280,7 +236,7 @@ class PlaceOSLimiter(Policy):
 
     ``rate_limit`` requests per second with a burst of ``burst`` (the driver's ~10), at most
     ``max_in_flight`` requests in flight, and an immediate refusal
-    (:class:`~graphlink.errors.RateLimitExceeded`) when the estimated wait, the callers
+    ([`RateLimitExceeded`][graphlink.errors.RateLimitExceeded]) when the estimated wait, the callers
     already queued included, would pass ``max_wait`` seconds (the driver's 90 s rule).
     """
 
@@ -332,7 +288,7 @@ class AllOf(Policy):
         super().__init__(store if store is not None else policies[0].store, "allof")
 
     def rules(self, key: str, cost: float) -> list[Rule]:
-        """Every child's rules (stores aside: see :meth:`groups`)."""
+        """Every child's rules (stores aside: see [`groups`][graphlink.ratelimit.AllOf.groups])."""
         return [rule for policy in self.policies for rule in policy.rules(key, cost)]
 
     def stores(self) -> list[Store]:
@@ -369,8 +325,9 @@ class AllOf(Policy):
 def default_policy(rate_limit: float | None = None) -> Policy:
     """The policy a new client uses when given none.
 
-    :class:`PerMailbox` (Graph's 4 in flight and 10,000 per 10 minutes per mailbox) with
-    the Retry-After cooldown; with a PlaceOS ``rate_limit`` setting, :class:`PlaceOSLimiter`.
+    [`PerMailbox`][graphlink.ratelimit.PerMailbox] (Graph's 4 in flight and 10,000 per 10
+    minutes per mailbox) with the Retry-After cooldown; with a PlaceOS ``rate_limit``
+    setting, [`PlaceOSLimiter`][graphlink.ratelimit.PlaceOSLimiter].
     """
     if rate_limit:
         return PlaceOSLimiter(rate_limit)

@@ -10,7 +10,16 @@ import attrs
 if TYPE_CHECKING:
     from graphlink.ratelimit._store import Store
 
-__all__ = ["CooldownRule", "Permit", "RateRule", "Rule", "SlotRule", "merge_rules"]
+__all__ = [
+    "CooldownRule",
+    "Permit",
+    "RateRule",
+    "Rule",
+    "SlotRule",
+    "join_permits",
+    "merge_rules",
+    "split_permit",
+]
 
 
 @attrs.frozen
@@ -80,3 +89,17 @@ class Permit:
     #: ``(rate key, seconds)`` to give back if the acquisition is rolled back.
     rates: Sequence[tuple[str, float]]
     released: bool = False
+
+
+def split_permit(permit: object) -> tuple[Permit, ...]:
+    """The store permits inside a policy's permit: one, a tuple of them, or none."""
+    if isinstance(permit, Permit):
+        return (permit,)
+    if isinstance(permit, tuple):
+        return tuple(part for part in permit if isinstance(part, Permit))
+    return ()
+
+
+def join_permits(parts: Sequence[Permit]) -> object:
+    """A policy's permit for what its stores granted: the one permit, else a tuple."""
+    return parts[0] if len(parts) == 1 else tuple(parts)

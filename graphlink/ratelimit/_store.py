@@ -36,11 +36,14 @@ class Store(Protocol):
     takes part of them. ``now`` is the transport's monotonic clock; a store that is shared
     across processes may use its own clock instead (only durations leave a store). A store
     that can tell when a slot is given back may attach a
-    :class:`~graphlink.ratelimit.Wakeup` to a ``later`` decision (the store owns it).
+    [`Wakeup`][graphlink.ratelimit.Wakeup] to a ``later`` decision (the store owns it).
     """
 
     def acquire(self, rules: Sequence[Rule], now: float) -> Decision:
-        """Admit (with a :class:`Permit`), or say how long to wait, or refuse."""
+        """Admit with a [`Permit`][graphlink.ratelimit.Permit], or say how long to wait, or refuse.
+
+        Checks and takes every rule, or none.
+        """
         ...
 
     def release(self, permit: Permit) -> None:
@@ -56,19 +59,19 @@ class Store(Protocol):
         ...
 
     async def aacquire(self, rules: Sequence[Rule], now: float) -> Decision:
-        """Async :meth:`acquire`."""
+        """Async [`acquire`][graphlink.ratelimit.Store.acquire]."""
         ...
 
     async def arelease(self, permit: Permit) -> None:
-        """Async :meth:`release`."""
+        """Async [`release`][graphlink.ratelimit.Store.release]."""
         ...
 
     async def arollback(self, permit: Permit) -> None:
-        """Async :meth:`rollback`."""
+        """Async [`rollback`][graphlink.ratelimit.Store.rollback]."""
         ...
 
     async def aset_cooldown(self, key: str, until: float, now: float) -> None:
-        """Async :meth:`set_cooldown`."""
+        """Async [`set_cooldown`][graphlink.ratelimit.Store.set_cooldown]."""
         ...
 
 
@@ -78,7 +81,7 @@ class MemoryStore:
     Its operations do no I/O and take microseconds, so the async methods simply call the
     sync ones. Times are the transport's monotonic ``now``.
 
-    A caller blocked only by concurrency slots gets a :class:`~graphlink.ratelimit.Wakeup`
+    A caller blocked only by concurrency slots gets a [`Wakeup`][graphlink.ratelimit.Wakeup]
     with its ``later`` decision: callers queue per slot key, first come first served, and a
     slot given back is reserved for the head of the queue and wakes it at once (newcomers
     cannot take it first). A caller is recognised when it asks again by a context variable
@@ -112,9 +115,10 @@ class MemoryStore:
         return len(heap)
 
     def acquire(self, rules: Sequence[Rule], now: float) -> Decision:
-        """See :meth:`Store.acquire` (the Lua script in ``_redis.py`` is this, line by line).
+        """See [`Store.acquire`][graphlink.ratelimit.Store.acquire].
 
-        Slots reserved for woken waiters count as held, except for the waiter itself.
+        The Lua script ``_lua.ACQUIRE`` is this method, line by line. Slots reserved for
+        woken waiters count as held, except for the waiter itself.
         """
         with self._lock:
             self._now = now
@@ -187,12 +191,12 @@ class MemoryStore:
             return Decision.admit(Permit(self, new_token(), slots, rates))
 
     def release(self, permit: Permit) -> None:
-        """See :meth:`Store.release`; releasing twice is harmless."""
+        """See [`Store.release`][graphlink.ratelimit.Store.release]; releasing twice is harmless."""
         with self._lock:
             self._give_back(permit)
 
     def rollback(self, permit: Permit) -> None:
-        """See :meth:`Store.rollback`."""
+        """See [`Store.rollback`][graphlink.ratelimit.Store.rollback]."""
         with self._lock:
             if permit.released:
                 return
@@ -219,7 +223,7 @@ class MemoryStore:
     def _reserved_for_others(self, key: str, me: Waiter | None, now: float) -> int:
         """Slots of ``key`` reserved for woken waiters other than ``me``.
 
-        A reservation not claimed within :data:`GRACE` of the caller's clock (its holder
+        A reservation not claimed within ``GRACE`` of the caller's clock (its holder
         gave up without cancelling) passes to the next waiter.
         """
         for waiter in list(self._granted.get(key, ())):
@@ -316,7 +320,7 @@ class MemoryStore:
             self._unlink(waiter, pass_on=False)
 
     def _forget(self, waiter: Waiter) -> None:
-        """:meth:`Waiter.cancel`."""
+        """``Waiter.cancel``."""
         with self._lock:
             self._drop(waiter)
 
@@ -328,7 +332,10 @@ class MemoryStore:
     # -- upkeep -----------------------------------------------------------------------------
 
     def set_cooldown(self, key: str, until: float, now: float) -> None:
-        """See :meth:`Store.set_cooldown`; a longer cooldown already running is kept."""
+        """See [`Store.set_cooldown`][graphlink.ratelimit.Store.set_cooldown].
+
+        A longer cooldown already running is kept.
+        """
         with self._lock:
             name = "cooldown:" + key
             self._cooldown[name] = max(until, self._cooldown.get(name, until))
@@ -358,19 +365,19 @@ class MemoryStore:
             return self._running.get(key, 0)
 
     async def aacquire(self, rules: Sequence[Rule], now: float) -> Decision:
-        """Async :meth:`acquire` (no I/O: the same call)."""
+        """Async [`acquire`][graphlink.ratelimit.MemoryStore.acquire] (no I/O: the same call)."""
         return self.acquire(rules, now)
 
     async def arelease(self, permit: Permit) -> None:
-        """Async :meth:`release`."""
+        """Async [`release`][graphlink.ratelimit.MemoryStore.release]."""
         self.release(permit)
 
     async def arollback(self, permit: Permit) -> None:
-        """Async :meth:`rollback`."""
+        """Async [`rollback`][graphlink.ratelimit.MemoryStore.rollback]."""
         self.rollback(permit)
 
     async def aset_cooldown(self, key: str, until: float, now: float) -> None:
-        """Async :meth:`set_cooldown`."""
+        """Async [`set_cooldown`][graphlink.ratelimit.MemoryStore.set_cooldown]."""
         self.set_cooldown(key, until, now)
 
     def __repr__(self) -> str:

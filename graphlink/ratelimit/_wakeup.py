@@ -1,10 +1,10 @@
-"""How :class:`~graphlink.ratelimit.MemoryStore` wakes a caller waiting for a slot.
+"""How [`MemoryStore`][graphlink.ratelimit.MemoryStore] wakes a caller waiting for a slot.
 
-One :class:`Waiter` per waiting caller (thread or asyncio task). The store keeps it in a
+One ``Waiter`` per waiting caller (thread or asyncio task). The store keeps it in a
 first-come, first-served queue per slot key; when a slot is given back the store reserves
 it for the head waiter and fires it: a ``threading.Event`` for a thread, a future resolved
 with ``loop.call_soon_threadsafe`` for a task (the release may come from any thread or event
-loop). The maths stay in :mod:`graphlink.ratelimit._maths`; this is only the signalling.
+loop). The maths stay in ``graphlink.ratelimit._maths``; this is only the signalling.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 
 class Waiter:
-    """A caller waiting for a slot of ``store`` (implements :class:`~graphlink.ratelimit.Wakeup`).
+    """A caller waiting for a slot of ``store``: a [`Wakeup`][graphlink.ratelimit.Wakeup].
 
     Every attribute is guarded by the store's lock. ``key``/``count``: the slots waited
     for; ``seq``: its place in the queue (kept across polls); ``granted``: a slot is

@@ -1,5 +1,14 @@
-"""Resource namespaces (``client.users``, ``client.groups``, ...).
+"""Resource namespaces: the classes behind ``client.users``, ``client.groups``, ...
 
-The pure modules here build requests and parse answers; ``_async/`` holds the async
-facades and ``_sync/`` their generated blocking twins.
+Every facade exists twice with the same methods: ``Users`` on
+[`GraphClient`][graphlink.GraphClient] and ``AsyncUsers`` on
+[`AsyncGraphClient`][graphlink.AsyncGraphClient]. You reach them through a client
+(``client.users``) rather than building them; they are exported for type annotations and
+the API reference, with the result types their methods return.
 """
+
+from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
+from graphlink.resources._delta import Delta, Removed
+from graphlink.resources._sync.directory import Groups, Users
+
+__all__ = ["AsyncGroups", "AsyncUsers", "Delta", "Groups", "Removed", "Users"]

@@ -1,4 +1,4 @@
-"""graphlink's test kit: :class:`FakeGraph`, an in-memory Microsoft Graph.
+"""graphlink's test kit: [`FakeGraph`][graphlink.testing.FakeGraph], an in-memory Microsoft Graph.
 
 >>> from graphlink.testing import FakeGraph
 >>> fake = FakeGraph()
@@ -9,7 +9,7 @@
 >>> r.json()["value"][0]["displayName"]
 'Ada Lovelace'
 
-Importing :mod:`graphlink` never imports this package.
+Importing ``graphlink`` never imports this package.
 """
 
 from graphlink.testing._fake import FakeGraph, RecordedRequest

@@ -10,20 +10,22 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 import attrs
 import httpx
 
-from graphlink.testing._api import Call, ConnectionFault, Engine, Reply
+from graphlink.testing._engine import Engine
 from graphlink.testing._limits import Fault, FaultKind
 from graphlink.testing._state import (
+    EventRecord,
     SentMail,
     State,
     camelize,
     format_graph_datetime,
     parse_graph_datetime,
 )
+from graphlink.testing._wire import Call, ConnectionFault, split_version, to_call, to_response
 
 if TYPE_CHECKING:
     from graphlink import AsyncGraphClient, GraphClient
@@ -64,74 +66,16 @@ class _Ticket:
     key: str | None
 
 
-def _split_version(path: str) -> tuple[str, str]:
-    for version in ("v1.0", "beta"):
-        prefix = f"/{version}"
-        if path.lower() == prefix or path.lower().startswith(prefix + "/"):
-            return version, path[len(prefix) :] or "/"
-    return "", path
-
-
-def _to_call(request: httpx.Request) -> Call:
-    url = request.url
-    version, path = _split_version(unquote(url.path))
-    try:
-        raw = request.content
-    except httpx.RequestNotRead:
-        raw = request.read()
-    content_type = request.headers.get("Content-Type", "").lower()
-    body: Any = None
-    if raw and "json" in content_type:
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-    elif raw and "x-www-form-urlencoded" in content_type:
-        body = dict(parse_qsl(raw.decode(), keep_blank_values=True))
-    elif raw and not version:
-        body = None
-    query = dict(parse_qsl(url.query.decode(), keep_blank_values=True))
-    origin = f"{url.scheme}://{url.netloc.decode()}"
-    return Call(
-        method=request.method.upper(),
-        path=path,
-        query=query,
-        headers=dict(request.headers.items()),
-        body=body,
-        raw=raw,
-        origin=origin,
-        version=version,
-    )
-
-
-def _to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
-    headers = dict(reply.headers)
-    if reply.raw is not None:
-        content = reply.raw
-    elif reply.text is not None:
-        content = reply.text.encode()
-        headers.setdefault("Content-Type", "text/plain")
-    elif reply.body is not None:
-        content = json.dumps(reply.body).encode()
-        headers.setdefault(
-            "Content-Type",
-            "application/json;odata.metadata=minimal;odata.streaming=true;"
-            "IEEE754Compatible=false;charset=utf-8",
-        )
-    else:
-        content = b""
-    headers["Content-Length"] = str(len(content))
-    return httpx.Response(reply.status, headers=headers, content=content, request=request)
-
-
 class FakeGraph:
     """An in-memory Microsoft Graph speaking Graph's wire format.
 
     It holds users, groups (with nesting), managers, mailboxes with calendars and events,
     rooms, sent mail and subscriptions, and answers the requests graphlink sends with
     Graph's status codes, paging, error bodies and limits. Reach it in-process with
-    :meth:`client` / :meth:`async_client` / :meth:`transport`, or over a real loopback
-    socket with :meth:`serve`.
+    [`client`][graphlink.testing.FakeGraph.client] /
+    [`async_client`][graphlink.testing.FakeGraph.async_client] /
+    [`transport`][graphlink.testing.FakeGraph.transport], or over a real loopback socket
+    with [`serve`][graphlink.testing.FakeGraph.serve].
 
     Args:
         latency: Seconds added to every request by the transports and the server.
@@ -141,7 +85,8 @@ class FakeGraph:
             as Graph documents; ``None`` (the default) switches it off.
         check_tokens: Accept only tokens issued by the fake's token endpoint (and not
             expired). By default any bearer token is accepted; a missing one is a 401.
-        tenant_domain: The domain of the users the builders and :meth:`demo` create.
+        tenant_domain: The domain of the users the builders and
+            [`demo`][graphlink.testing.FakeGraph.demo] create.
     """
 
     def __init__(
@@ -275,29 +220,9 @@ class FakeGraph:
         'Ada'
         """
         with self._lock:
-            if display_name is None:
-                local = (mail or "user").split("@")[0]
-                display_name = " ".join(p.capitalize() for p in local.replace("_", ".").split("."))
-            if mail is None:
-                mail = display_name.lower().replace(" ", ".") + "@" + self.domain
-            given, _, surname = display_name.partition(" ")
-            data: dict[str, Any] = {
-                "id": id or self._state.new_id("user", mail),
-                "businessPhones": [],
-                "displayName": display_name,
-                "givenName": given,
-                "jobTitle": None,
-                "mail": mail,
-                "mobilePhone": None,
-                "officeLocation": None,
-                "preferredLanguage": "en-US",
-                "surname": surname or None,
-                "userPrincipalName": mail,
-                "accountEnabled": True,
-                "userType": "Member",
-            }
-            data.update({camelize(k): v for k, v in fields.items()})
-            self._state.put_user(data, mailbox=mailbox)
+            data = self._state.add_user(mail, display_name, user_id=id, fields=_camel(fields))
+            if mailbox:
+                self._state.add_mailbox(data)
             if manager is not None:
                 self.set_manager(data["id"], manager)
             return dict(data)
@@ -306,7 +231,7 @@ class FakeGraph:
         """Change a user's properties (recorded for ``/users/delta``)."""
         with self._lock:
             uid = self._state.resolve_ref(user)
-            self._state.users[uid].update({camelize(k): v for k, v in fields.items()})
+            self._state.users[uid].update(_camel(fields))
             self._state.touch(uid)
             return dict(self._state.users[uid])
 
@@ -342,27 +267,14 @@ class FakeGraph:
         mail-enabled); otherwise a security group, mail-enabled when ``mail`` is given.
         """
         with self._lock:
-            nickname = "".join(ch for ch in display_name if ch.isalnum())
-            if unified and mail is None:
-                mail = f"{nickname}@{self.domain}"
-            data: dict[str, Any] = {
-                "id": id or self._state.new_id("group", display_name),
-                "deletedDateTime": None,
-                "classification": None,
-                "createdDateTime": "2024-01-15T09:00:00Z",
-                "description": description,
-                "displayName": display_name,
-                "groupTypes": ["Unified"] if unified else [],
-                "mail": mail,
-                "mailEnabled": mail is not None,
-                "mailNickname": nickname,
-                "securityEnabled": not unified,
-                "visibility": "Private" if unified else None,
-            }
-            data.update({camelize(k): v for k, v in fields.items()})
-            self._state.groups[data["id"]] = data
-            self._state.touch(data["id"])
-            self._state.members.setdefault(data["id"], [])
+            data = self._state.add_group(
+                display_name,
+                group_id=id,
+                mail=mail,
+                unified=unified,
+                description=description,
+                fields=_camel(fields),
+            )
             for member in members:
                 self._state.add_member(data["id"], self._state.resolve_ref(member))
             return dict(data)
@@ -403,64 +315,27 @@ class FakeGraph:
         with self._lock:
             nickname = "".join(ch for ch in display_name if ch.isalnum())
             email = email or f"{nickname.lower()}@{self.domain}"
-            user_id = self._state.new_id("user", email)
-            self._state.put_user(
-                {
-                    "id": user_id,
-                    "displayName": display_name,
-                    "mail": email,
-                    "userPrincipalName": email,
-                    "accountEnabled": False,
-                    "businessPhones": [],
-                    "userType": "Member",
-                },
-                mailbox=True,
-                is_room=True,
-            )
-            place: dict[str, Any] = {
-                "@odata.type": "#microsoft.graph.room",
-                "id": self._state.new_id("place", email),
-                "emailAddress": email,
+            user = {
+                "id": self._state.new_id("user", email),
                 "displayName": display_name,
-                "address": None,
-                "geoCoordinates": None,
-                "phone": None,
-                "nickname": display_name,
-                "label": None,
-                "capacity": capacity,
-                "building": building,
-                "floorNumber": floor,
-                "floorLabel": None if floor is None else str(floor),
-                "isWheelChairAccessible": True,
-                "bookingType": "standard",
-                "tags": [],
-                "audioDeviceName": None,
-                "videoDeviceName": None,
-                "displayDeviceName": None,
+                "mail": email,
+                "userPrincipalName": email,
+                "accountEnabled": False,
+                "businessPhones": [],
+                "userType": "Member",
             }
-            place.update({camelize(k): v for k, v in fields.items()})
-            self._state.places[place["id"]] = place
-            if room_list is not None:
-                lst = self._room_list(room_list)
-                self._state.room_lists.setdefault(lst["id"], []).append(place["id"])
+            self._state.put_user(user)
+            self._state.add_mailbox(user, is_room=True)
+            place = self._state.add_room(
+                email,
+                display_name,
+                capacity=capacity,
+                building=building,
+                floor=floor,
+                room_list=room_list,
+                fields=_camel(fields),
+            )
             return dict(place)
-
-    def _room_list(self, email: str) -> dict[str, Any]:
-        for place in self._state.places.values():
-            if str(place.get("emailAddress", "")).lower() == email.lower():
-                return place
-        name = email.split("@")[0]
-        lst: dict[str, Any] = {
-            "@odata.type": "#microsoft.graph.roomList",
-            "id": self._state.new_id("place", email),
-            "emailAddress": email,
-            "displayName": name.replace("-", " ").title(),
-            "address": None,
-            "geoCoordinates": None,
-            "phone": None,
-        }
-        self._state.places[lst["id"]] = lst
-        return lst
 
     def add_calendar(self, mailbox: Any, name: str) -> dict[str, Any]:
         """Add a secondary calendar to a mailbox; returns its Graph JSON."""
@@ -504,24 +379,14 @@ class FakeGraph:
             if online:
                 payload["isOnlineMeeting"] = True
                 payload["onlineMeetingProvider"] = "teamsForBusiness"
-            payload.update({camelize(k): v for k, v in fields.items()})
-            rec = self._state.create_event(box, calendar, payload)
-            data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
-            data["start"] = format_graph_datetime(rec.start)
-            data["end"] = format_graph_datetime(rec.end)
-            return data
+            payload.update(_camel(fields))
+            return _event_json(self._state.create_event(box, calendar, payload))
 
     def events(self, mailbox: Any) -> list[dict[str, Any]]:
         """The events in a mailbox (all calendars), ordered by start, times in UTC."""
         with self._lock:
             box = self._state.mailbox(str(_ref(mailbox)))
-            out = []
-            for rec in sorted(box.events.values(), key=lambda r: r.start):
-                data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
-                data["start"] = format_graph_datetime(rec.start)
-                data["end"] = format_graph_datetime(rec.end)
-                out.append(data)
-            return out
+            return [_event_json(rec) for rec in sorted(box.events.values(), key=lambda r: r.start)]
 
     # ================================================================== faults
 
@@ -550,8 +415,8 @@ class FakeGraph:
             code: The error ``code`` (default: Graph's usual one for the status).
             message: The error ``message``.
             fault: ``"status"`` (the default), ``"reset"`` (connection reset; in-process
-                :class:`httpx.ConnectError`), ``"timeout"`` (in-process
-                :class:`httpx.ReadTimeout`; over the socket the connection stalls),
+                ``httpx.ConnectError``), ``"timeout"`` (in-process
+                ``httpx.ReadTimeout``; over the socket the connection stalls),
                 ``"malformed_json"`` (``status`` with a truncated JSON body) or
                 ``"204_with_body"``.
         """
@@ -581,9 +446,9 @@ class FakeGraph:
 
         Latency and the per-mailbox concurrency limit are applied by the transports and
         the server around this call. A ``reset``/``timeout`` fault raises
-        :class:`httpx.ConnectError` / :class:`httpx.ReadTimeout`.
+        ``httpx.ConnectError`` / ``httpx.ReadTimeout``.
         """
-        call = _to_call(request)
+        call = to_call(request)
         with self._lock:
             outcome = self._engine.respond(call)
             status = None if isinstance(outcome, ConnectionFault) else outcome.status
@@ -592,7 +457,7 @@ class FakeGraph:
             if outcome.kind == "reset":
                 raise httpx.ConnectError("Connection reset by peer (FakeGraph)", request=request)
             raise httpx.ReadTimeout("Timed out (FakeGraph)", request=request)
-        return _to_response(outcome, request)
+        return to_response(outcome, request)
 
     def _record(self, call: Call, request: httpx.Request, status: int | None) -> None:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
@@ -615,15 +480,15 @@ class FakeGraph:
 
     def _enter(self, request: httpx.Request) -> _Ticket | httpx.Response:
         """Count a request in flight for its mailbox, or answer Exchange's concurrency 429."""
-        version, path = _split_version(unquote(request.url.path))
+        version, path = split_version(unquote(request.url.path))
         with self._lock:
             key = self._engine.mailbox_key(path) if version else None
             current = self._in_flight.get(key, 0)
             limit = self.mailbox_concurrency
             if key is not None and limit is not None and current >= limit:
                 reply = self._engine.throttled_reply()
-                self._record(_to_call(request), request, reply.status)
-                return _to_response(reply, request)
+                self._record(to_call(request), request, reply.status)
+                return to_response(reply, request)
             self._in_flight[key] = current + 1
             if key is not None:
                 self.peak_in_flight[key] = max(self.peak_in_flight.get(key, 0), current + 1)
@@ -634,7 +499,10 @@ class FakeGraph:
             self._in_flight[ticket.key] -= 1
 
     def _handle_blocking(self, request: httpx.Request) -> httpx.Response:
-        """Latency + concurrency accounting + :meth:`handle`, for threads."""
+        """For threads: latency and concurrency accounting around ``handle``.
+
+        See [`handle`][graphlink.testing.FakeGraph.handle].
+        """
         ticket = self._enter(request)
         if isinstance(ticket, httpx.Response):
             return ticket
@@ -672,19 +540,19 @@ class FakeGraph:
         return AsyncFakeTransport(self)
 
     def client(self, **kw: Any) -> GraphClient:
-        """A :class:`graphlink.GraphClient` wired to this fake in-process.
+        """A [`GraphClient`][graphlink.GraphClient] wired to this fake in-process.
 
         Defaults: ``token="fake-token"``, ``base_url`` Graph's real root (so links look
-        real), ``http_client`` on :meth:`transport`; with ``tenant_id``/``client_id``/
-        ``client_secret`` given, msal's requests go to the fake's token endpoint too.
-        Every keyword is passed through.
+        real), ``http_client`` on [`transport`][graphlink.testing.FakeGraph.transport];
+        with ``tenant_id``/``client_id``/``client_secret`` given, msal's requests go to
+        the fake's token endpoint too. Every keyword is passed through.
         """
         from graphlink import GraphClient
 
         return GraphClient(**self._client_kwargs(kw, asynchronous=False))
 
     def async_client(self, **kw: Any) -> AsyncGraphClient:
-        """An :class:`graphlink.AsyncGraphClient` wired to this fake in-process."""
+        """An [`AsyncGraphClient`][graphlink.AsyncGraphClient] wired to this fake in-process."""
         from graphlink import AsyncGraphClient
 
         return AsyncGraphClient(**self._client_kwargs(kw, asynchronous=True))
@@ -748,6 +616,17 @@ def _ref(value: Any) -> Any:
     if isinstance(value, Mapping):
         return value.get("id") or value.get("mail") or value.get("emailAddress")
     return value
+
+
+def _camel(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {camelize(k): v for k, v in fields.items()}
+
+
+def _event_json(rec: EventRecord) -> dict[str, Any]:
+    data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
+    data["start"] = format_graph_datetime(rec.start)
+    data["end"] = format_graph_datetime(rec.end)
+    return data
 
 
 def _when(value: datetime | str, time_zone: str) -> dict[str, str]:

@@ -53,7 +53,10 @@ def sliding_window_wait(history: deque[float], now: float, rate: int, per: float
 
 @attrs.define
 class Fault:
-    """One planned failure, armed by :meth:`FakeGraph.fail_next`."""
+    """One planned failure.
+
+    Armed by [`FakeGraph.fail_next`][graphlink.testing.FakeGraph.fail_next].
+    """
 
     kind: FaultKind
     status: int = 503

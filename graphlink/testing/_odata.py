@@ -1,8 +1,8 @@
 """FakeGraph's one query engine: ``$filter``, ``$search``, ``$orderby``, ``$select``, paging.
 
 Everything here is pure: it takes dicts (Graph JSON objects) and query values and returns
-new values or raises :class:`QueryError`. Every collection FakeGraph serves (users, groups,
-members, events, rooms, subscriptions...) goes through :func:`run_query`.
+new values or raises ``QueryError``. Every collection FakeGraph serves (users, groups,
+members, events, rooms, subscriptions...) goes through ``run_query``.
 """
 
 from __future__ import annotations
@@ -431,7 +431,7 @@ def encode_token(state: Mapping[str, Any]) -> str:
 
 
 def decode_token(token: str) -> dict[str, Any]:
-    """Decode a token made by :func:`encode_token`; :class:`QueryError` if it is not one."""
+    """Decode a token made by ``encode_token``; ``QueryError`` if it is not one."""
     try:
         padded = token + "=" * (-len(token) % 4)
         state = json.loads(base64.urlsafe_b64decode(padded.encode()))

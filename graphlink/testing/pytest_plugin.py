@@ -21,11 +21,14 @@ __all__ = ["fake_graph", "fake_graph_demo"]
 
 @pytest.fixture
 def fake_graph() -> FakeGraph:
-    """An empty :class:`~graphlink.testing.FakeGraph`, new for each test."""
+    """An empty [`FakeGraph`][graphlink.testing.FakeGraph], new for each test."""
     return FakeGraph()
 
 
 @pytest.fixture
 def fake_graph_demo() -> FakeGraph:
-    """A :class:`~graphlink.testing.FakeGraph` seeded by :meth:`FakeGraph.demo`, per test."""
+    """A [`FakeGraph`][graphlink.testing.FakeGraph] seeded by its demo organisation, per test.
+
+    See [`FakeGraph.demo`][graphlink.testing.FakeGraph.demo].
+    """
     return FakeGraph.demo()

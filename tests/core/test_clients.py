@@ -71,6 +71,20 @@ def test_generated_sync_code_is_current() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_public_names_are_documented() -> None:
+    for name in graphlink.__all__:
+        assert f"`{name}`" in (graphlink.__doc__ or ""), name
+        if name != "__version__":
+            assert inspect.getdoc(getattr(graphlink, name)), name
+
+
+def test_retry_module_exports_only_the_policy() -> None:
+    import graphlink.retry
+
+    assert graphlink.retry.__all__ == ["RetryPolicy"]
+    assert not hasattr(graphlink.retry, "Outcome")
+
+
 def test_import_is_light() -> None:
     code = (
         "import sys, graphlink, graphlink.errors, graphlink.retry, graphlink.ratelimit\n"
@@ -223,6 +237,13 @@ def test_bad_limits_are_validation_errors() -> None:
             client.paginate("/users", limit=limit)  # type: ignore[arg-type]
         with pytest.raises(errors.ValidationError):
             client.users.list(limit=limit)  # type: ignore[arg-type]
+
+
+def test_an_unknown_http_method_is_refused_before_sending(harness) -> None:
+    h = harness(lambda request: httpx.Response(200, json={}))
+    with pytest.raises(errors.ValidationError, match="unknown HTTP method 'GETT'"):
+        h.request("GETT", "/users")
+    assert h.requests == []
 
 
 def test_connected_tracks_success_and_failure() -> None:

@@ -1,8 +1,10 @@
-"""The project's promises about itself: README commands, CI, changelog."""
+"""The project's promises about itself: README commands, CI, coverage, changelog."""
 
 from __future__ import annotations
 
 import re
+import runpy
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +28,28 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_changelog_has_an_unreleased_section() -> None:
     assert "## [Unreleased]" in (ROOT / "CHANGELOG.md").read_text()
+
+
+def test_ci_and_nox_run_the_checks_of_one_script() -> None:
+    checks = runpy.run_path(str(ROOT / "scripts" / "check.py"))["CHECKS"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    used = [
+        name
+        for line in re.findall(r"python scripts/check\.py ([\w ]+)", ci)
+        for name in line.split()
+    ]
+    assert set(used) == set(checks)  # CI runs every check, and only known ones
+    assert "scripts/check.py" in (ROOT / "noxfile.py").read_text()
+
+
+def test_ci_measures_branch_coverage_with_a_threshold() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    coverage = config["tool"]["coverage"]
+    assert coverage["run"]["branch"] is True
+    assert coverage["run"]["source"] == ["graphlink"]
+    assert "omit" not in coverage["run"]  # the generated sync modules count too
+    assert coverage["report"]["fail_under"] >= 80
+    # Only the full run is held to the threshold: a subset run by hand is not.
+    assert "cov" not in config["tool"]["pytest"]["ini_options"]["addopts"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'COVERAGE_PROCESS_START="$PWD/pyproject.toml" bash -c "$TEST_COMMAND' in ci

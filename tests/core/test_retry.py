@@ -10,7 +10,9 @@ import pytest
 from harness import graph_error, sequence
 
 from graphlink import errors
-from graphlink.retry import Outcome, OutcomeKind, RetryPolicy, parse_retry_after
+from graphlink._core.retry import Outcome, OutcomeKind, decide, parse_retry_after
+from graphlink.ratelimit import TokenBucket
+from graphlink.retry import RetryPolicy
 
 ALL_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 IDEMPOTENT = {"GET", "PUT", "DELETE"}
@@ -143,6 +145,36 @@ def test_retry_after_above_maximum_raises_rate_limit_error_without_sleeping(harn
     assert h.clock.sleeps == []
 
 
+def test_a_refused_wait_says_why_graphlink_did_not_wait(harness) -> None:
+    h = harness(
+        sequence(
+            graph_error(
+                429, "TooManyRequests", "Please retry again later.", **{"Retry-After": "500"}
+            )
+        )
+    )
+    with pytest.raises(errors.RateLimitError) as info:
+        h.request("GET", "/users/a")
+    assert str(info.value).startswith(
+        "429 TooManyRequests: Please retry again later. (Graph asked to retry after 500 s; "
+        "graphlink did not wait because that exceeds RetryPolicy.max_retry_after = 120 s)"
+    )
+    assert info.value.message == "Please retry again later."  # Graph's own words, untouched
+    assert info.value.request_id == "req-1"
+    assert h.clock.sleeps == []
+
+
+def test_a_refused_fractional_wait_keeps_its_digits(harness) -> None:
+    h = harness(
+        sequence(graph_error(503, "serviceNotAvailable", **{"Retry-After": "2.128"})),
+        retry=RetryPolicy(max_retry_after=1.5),
+    )
+    with pytest.raises(errors.RateLimitError) as info:
+        h.request("GET", "/users/a")
+    assert "after 2.128 s;" in str(info.value)
+    assert "max_retry_after = 1.5 s)" in str(info.value)
+
+
 def test_503_with_too_long_retry_after_is_a_rate_limit_error(harness) -> None:
     h = harness(sequence(graph_error(503, "serviceNotAvailable", **{"Retry-After": "121"})))
     with pytest.raises(errors.RateLimitError) as info:
@@ -159,6 +191,28 @@ def test_deadline_stops_retrying(harness) -> None:
     with pytest.raises(errors.RateLimitError):
         h.request("GET", "/users/a")
     assert h.clock.sleeps == [4, 4]  # a third wait would end past 10 s
+
+
+def test_rate_limiter_waits_go_through_the_clock(harness) -> None:
+    h = harness(lambda request: ok(), rate_limit=TokenBucket(1, per=2.0, burst=1))
+    for _ in range(3):
+        h.request("GET", "/users/a")
+    assert h.clock.sleeps == [pytest.approx(2.0), pytest.approx(2.0)]
+
+
+def test_a_limiter_wait_past_the_deadline_is_refused_at_once(harness) -> None:
+    h = harness(
+        lambda request: ok(),
+        rate_limit=TokenBucket(1, per=60.0, burst=1),
+        retry=RetryPolicy(deadline=10),
+    )
+    h.request("GET", "/users/a")
+    with pytest.raises(errors.RateLimitExceeded) as info:
+        h.request("GET", "/users/a")
+    assert info.value.wait == pytest.approx(60.0)
+    assert h.clock.sleeps == []
+    assert len(h.requests) == 1
+    assert (h.client.queue_size, h.client.in_flight_size) == (0, 0)
 
 
 def test_one_client_request_id_per_call_reused_on_every_attempt(harness) -> None:
@@ -182,6 +236,23 @@ def test_401_refreshes_the_token_once_and_retries_once(harness) -> None:
     assert [r.headers["Authorization"] for r in h.requests] == ["Bearer first", "Bearer second"]
     assert info.value.attempts == 2
     assert h.client.connected is False
+
+
+def test_a_token_failure_ends_the_call_before_sending(harness) -> None:
+    answers = iter(["good"])
+
+    def provider() -> str:
+        return next(answers)  # StopIteration the second time: the provider failed
+
+    h = harness(sequence(ok(), graph_error(401, "InvalidAuthenticationToken")), token=provider)
+    assert h.request("GET", "/users/a") == {"ok": True}
+    assert h.client.connected is True
+    with pytest.raises(errors.AuthError) as info:
+        h.request("GET", "/users/a")  # 401, then the refresh fails
+    assert info.value.attempts == 1
+    assert len(h.requests) == 2
+    assert h.client.connected is False
+    assert (h.client.queue_size, h.client.in_flight_size) == (0, 0)
 
 
 def test_401_with_a_static_token_is_not_retried(harness) -> None:
@@ -275,8 +346,8 @@ def test_decide_is_pure_and_counts_retries() -> None:
     policy = RetryPolicy(max_retries=1)
     outcome = Outcome(OutcomeKind.NOT_SENT)
     kwargs = {"idempotent": False, "token_refreshed": False, "can_refresh": True, "rand": 0.0}
-    assert policy.decide(outcome, retries_done=0, elapsed=0, **kwargs).retry
-    assert not policy.decide(outcome, retries_done=1, elapsed=0, **kwargs).retry
+    assert decide(policy, outcome, retries_done=0, elapsed=0, **kwargs).retry
+    assert not decide(policy, outcome, retries_done=1, elapsed=0, **kwargs).retry
 
 
 def test_policy_validates_arguments() -> None:

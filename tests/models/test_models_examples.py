@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from examples import example_names, response_body
+from examples import example_names, missing_reason, response_body
 
 from graphlink.models import (
     Attachment,
@@ -30,6 +30,9 @@ from graphlink.models import (
     User,
     structure_many,
 )
+
+# Every test here runs on both structure paths: they must give the same results.
+pytestmark = pytest.mark.usefixtures("structure_path")
 
 PST = ZoneInfo("America/Los_Angeles")
 
@@ -81,7 +84,7 @@ _CASES = [
 ]
 
 
-@pytest.mark.skipif(not _CASES, reason="Graph docs examples not available")
+@pytest.mark.skipif(not _CASES, reason=missing_reason())
 @pytest.mark.parametrize(("name", "cls"), _CASES)
 def test_every_documented_response_parses(name: str, cls: type[Any]) -> None:
     items = _items(response_body(name))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
+import linecache
+import os
+import subprocess
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -12,7 +16,7 @@ from typing import Any
 
 import attrs
 import pytest
-from examples import example_names, response_body
+from examples import example_names, missing_reason, response_body
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,10 +28,17 @@ from graphlink.models import (
     Message,
     ModelValidationError,
     ScheduleInformation,
+    fast_models_enabled,
     structure,
     structure_many,
 )
-from graphlink.models._base import ModelHook, _field_specs, converter
+from graphlink.models._converter import converter
+from graphlink.models._fast import COMPILED_KINDS, ENV
+from graphlink.models._fields import field_specs, gfield
+from graphlink.models._hooks import FIELD_HOOKS, ModelHook, make_structure_hook
+
+# These tests are about the fast path: on, whatever GRAPHLINK_FAST_MODELS says.
+pytestmark = pytest.mark.usefixtures("fast_path")
 
 MODELS = [
     cls
@@ -41,8 +52,6 @@ MODELS = [
 def _hook(cls: type[Any]) -> ModelHook:
     hook = converter.get_structure_hook(cls)
     if not isinstance(hook, ModelHook):  # a tagged union: its own base hook is built apart
-        from graphlink.models._base import make_structure_hook
-
         hook = make_structure_hook(cls)
     assert isinstance(hook, ModelHook)
     return hook
@@ -101,7 +110,7 @@ def _objects(body: Any) -> list[dict[str, Any]]:
     return [body] if isinstance(body, dict) else []
 
 
-@pytest.mark.skipif(not _EXAMPLES, reason="Graph docs examples not available")
+@pytest.mark.skipif(not _EXAMPLES, reason=missing_reason())
 def test_fast_agrees_on_every_documented_response() -> None:
     checked = 0
     for _, body in _EXAMPLES:
@@ -162,7 +171,7 @@ _json = st.recursive(
 
 
 def _graph_object(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    keys = sorted({f.key for f in _field_specs(cls) if f.key is not None} | {"zz"})
+    keys = sorted({f.key for f in field_specs(cls) if f.key is not None} | {"zz"})
     nested = st.fixed_dictionaries(
         {},
         optional={
@@ -237,3 +246,91 @@ def test_bench_runs_and_reports() -> None:
     assert figures["graphlink_us"] > 0
     parsed = structure_many(Event, json.loads(bench_models.page_bytes(3))["value"])
     assert [len(e.attendees) for e in parsed] == [5, 5, 5]
+
+
+def _upper(value: Any, _: Any) -> str | None:
+    if value is not None and value.__class__ is not str:
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return None if value is None else value.upper()
+
+
+def test_a_field_kind_the_generator_does_not_know_is_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a new kind: the validating path has a hook for it, the generator does not know it
+    monkeypatch.setitem(FIELD_HOOKS, "upper", lambda f: _upper)
+    assert "upper" not in COMPILED_KINDS
+
+    @attrs.frozen(kw_only=True)
+    class Shouted(GraphModel):
+        word: str | None = gfield(kind="upper")
+        count: int | None = gfield()
+
+    @attrs.frozen(kw_only=True)
+    class Plain(GraphModel):
+        word: str | None = gfield()
+        count: int | None = gfield()
+
+    assert _hook(Plain).fast is not None  # the same shape with known kinds compiles
+    assert _hook(Shouted).fast is None
+    data = {"word": "hi", "count": 2, "other": True}
+    shouted = structure(Shouted, data)
+    assert (shouted.word, shouted.count, shouted.extra) == ("HI", 2, {"other": True})
+    assert structure_many(Shouted, [data, {}]) == [shouted, Shouted()]
+    assert shouted.to_graph() == {"word": "HI", "count": 2, "other": True}
+    with pytest.raises(ModelValidationError, match=r"Shouted\[1\]\.word: expected a string"):
+        structure_many(Shouted, [data, {"word": 3}])
+
+
+def test_switched_off_every_model_takes_the_validating_path(
+    switch_fast_models: Callable[[bool], bool],
+) -> None:
+    events = [
+        {
+            "subject": f"s{i}",
+            "start": {"dateTime": "2024-05-02T09:00:00.0000000", "timeZone": "UTC"},
+            "attendees": [{"emailAddress": {"address": "a@b"}, "status": {"response": "none"}}],
+            "newThing": i,
+        }
+        for i in range(3)
+    ]
+    fast = structure_many(Event, events)
+    assert switch_fast_models(False) is True
+    assert not fast_models_enabled()
+    assert _hook(Event).fast is None
+    validated = structure_many(Event, events)
+    single = structure(Event, events[0])
+    switch_fast_models(True)
+    _same(validated, fast)
+    _same(single, fast[0])
+    assert _hook(Event).fast is not None
+
+
+def test_nothing_is_compiled_while_switched_off(
+    switch_fast_models: Callable[[bool], bool],
+) -> None:
+    @attrs.frozen(kw_only=True)
+    class Fresh(GraphModel):
+        name: str | None = gfield()
+
+    def compiled() -> bool:
+        name = f"<graphlink fast structure {Fresh.__module__}.{Fresh.__qualname__}>"
+        return name in linecache.cache
+
+    switch_fast_models(False)
+    assert structure(Fresh, {"name": "x"}) == Fresh(name="x")
+    assert not compiled()
+    switch_fast_models(True)
+    assert structure(Fresh, {"name": "x"}) == Fresh(name="x")
+    assert compiled()
+
+
+@pytest.mark.parametrize(("value", "enabled"), [("0", False), ("off", False), ("1", True)])
+def test_the_environment_sets_the_switch_at_import(value: str, enabled: bool) -> None:
+    package_root = Path(models.__file__).resolve().parents[2]
+    env = {**os.environ, ENV: value, "PYTHONPATH": str(package_root)}
+    code = "import graphlink.models as m; print(m.fast_models_enabled())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == str(enabled)

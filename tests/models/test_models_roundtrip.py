@@ -29,6 +29,9 @@ from graphlink.models import (
     windows_name,
 )
 
+# Every test here runs on both structure paths: they must give the same results.
+pytestmark = pytest.mark.usefixtures("structure_path")
+
 ZONES = ["AUS Eastern Standard Time", "Pacific Standard Time", "UTC", "Europe/London"]
 text = st.text(min_size=1, max_size=20)
 

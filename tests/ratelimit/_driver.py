@@ -1,17 +1,54 @@
-"""The transport's loop around a policy, as the seam describes it (for tests and bench)."""
+"""The transport's loop around a policy, as the seam describes it (for tests and bench).
+
+Also how a test waits for something to happen: by polling for it until a deadline
+(``wait_until``, ``await_until``), never by sleeping a fixed time, which a busy machine
+can outlast.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
 from graphlink.errors import RateLimitExceeded
 from graphlink.ratelimit import RatePolicy, Wakeup
 
 T = TypeVar("T")
+
+#: How long a test waits for a condition before it fails: far beyond any healthy run.
+TIMEOUT = 5.0
+POLL = 0.002
+
+
+def _polls(predicate: Callable[[], object], timeout: float) -> Iterator[None]:
+    """Yield until ``timeout`` seconds have passed, then fail the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        yield
+    raise AssertionError(f"not true after {timeout} s: {predicate.__qualname__}")
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    """Block until ``predicate()`` is true; fail if it is still false after ``timeout`` s."""
+    for _ in _polls(predicate, timeout):
+        if predicate():
+            return
+        time.sleep(POLL)
+
+
+async def await_until(
+    predicate: Callable[[], bool | Awaitable[bool]], timeout: float = TIMEOUT
+) -> None:
+    """Await until ``predicate()`` (awaited if need be) is true; fail after ``timeout`` s."""
+    for _ in _polls(predicate, timeout):
+        result = predicate()
+        if await result if inspect.isawaitable(result) else result:
+            return
+        await asyncio.sleep(POLL)
 
 
 class Counters:

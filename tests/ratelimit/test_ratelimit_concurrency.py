@@ -11,7 +11,7 @@ import pytest
 from graphlink.errors import RateLimitExceeded
 from graphlink.ratelimit import AllOf, MaxInFlight, MemoryStore, PerMailbox, PlaceOSLimiter
 
-from ._driver import Counters, Gauge, acall, call
+from ._driver import Counters, Gauge, acall, await_until, call
 
 MBX = "mailbox:alex@contoso.com"
 
@@ -76,8 +76,7 @@ async def test_queue_size_and_in_flight_are_live_and_exact() -> None:
         await gate.wait()
 
     tasks = [asyncio.create_task(acall(mif, "k", counters, work)) for _ in range(5)]
-    await asyncio.sleep(0.05)
-    assert (counters.in_flight, counters.queue_size) == (2, 3)
+    await await_until(lambda: (counters.in_flight, counters.queue_size) == (2, 3))
     gate.set()
     await asyncio.gather(*tasks)
     assert (counters.in_flight, counters.queue_size) == (0, 0)
@@ -94,8 +93,7 @@ async def test_cancelling_a_waiting_task_leaks_nothing() -> None:
 
     holder = asyncio.create_task(acall(both, MBX, counters, work))
     waiters = [asyncio.create_task(acall(both, MBX, counters, work)) for _ in range(10)]
-    await asyncio.sleep(0.05)
-    assert (counters.in_flight, counters.queue_size) == (1, 10)
+    await await_until(lambda: (counters.in_flight, counters.queue_size) == (1, 10))
     for task in waiters:
         task.cancel()
     await asyncio.gather(*waiters, return_exceptions=True)
@@ -113,7 +111,7 @@ async def test_cancelling_a_running_task_releases_its_slot() -> None:
     mif = MaxInFlight(1)
     counters = Counters()
     task = asyncio.create_task(acall(mif, "k", counters, lambda: asyncio.sleep(10)))
-    await asyncio.sleep(0.01)
+    await await_until(lambda: counters.in_flight == 1)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

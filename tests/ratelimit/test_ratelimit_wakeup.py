@@ -16,7 +16,7 @@ from graphlink import AsyncGraphClient, GraphClient
 from graphlink.ratelimit import Decision, MaxInFlight, MemoryStore, PerMailbox, TokenBucket, Wakeup
 from graphlink.ratelimit._wakeup import GRACE
 
-from ._driver import Counters, Gauge, acall, call
+from ._driver import Counters, Gauge, acall, await_until, call, wait_until
 
 MBX = "mailbox:alex@contoso.com"
 KEY = "mif:1:*:run"
@@ -54,7 +54,7 @@ def test_a_thread_is_woken_when_another_thread_releases() -> None:
 
     thread = threading.Thread(target=waiter)
     thread.start()
-    time.sleep(0.05)
+    wait_until(lambda: mif.store.waiting(KEY) == 1)  # type: ignore[attr-defined]
     released = time.monotonic()
     mif.release(held.permit, released)
     thread.join(5)
@@ -74,7 +74,7 @@ async def test_a_task_is_woken_from_any_thread_or_loop(releaser: str) -> None:
         return time.monotonic()
 
     task = asyncio.create_task(waiter())
-    await asyncio.sleep(0.05)
+    await await_until(lambda: mif.store.waiting(KEY) == 1)  # type: ignore[attr-defined]
     released = time.monotonic()
     if releaser == "same loop":
         await mif.arelease(held.permit, released)
@@ -195,8 +195,7 @@ async def test_cancelled_waiting_tasks_leave_nothing_registered() -> None:
 
     holder = asyncio.create_task(acall(mif, "k", counters, work))
     waiters = [asyncio.create_task(acall(mif, "k", counters, work)) for _ in range(10)]
-    await asyncio.sleep(0.02)
-    assert mif.store.waiting(KEY) == 10  # type: ignore[attr-defined]
+    await await_until(lambda: mif.store.waiting(KEY) == 10)  # type: ignore[attr-defined]
     for task in waiters[::2]:
         task.cancel()
     await asyncio.gather(*waiters[::2], return_exceptions=True)
@@ -235,8 +234,7 @@ async def test_async_client_wakes_waiters_and_cancellation_leaks_nothing() -> No
     client = AsyncGraphClient(token="t", http_client=http, rate_limit=policy)
     path = "/users/alex@contoso.com/events"
     tasks = [asyncio.create_task(client.request("GET", path)) for _ in range(40)]
-    await asyncio.sleep(0.05)
-    assert (client.queue_size, client.in_flight_size) == (36, 4)
+    await await_until(lambda: (client.queue_size, client.in_flight_size) == (36, 4))
     for task in tasks[4::3]:  # cancel some waiters
         task.cancel()
     await asyncio.gather(*tasks[4::3], return_exceptions=True)

@@ -2,54 +2,23 @@
 """``client.users`` and ``client.groups``.
 
 Generated from the async source by scripts/unasync.py.
+Each method builds its call with ``resources/_directory.py`` and hands it to the transport.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
 
-from graphlink._core.request import RequestSpec
+from graphlink._core import parse
+from graphlink._core.request import Listing
 from graphlink._transport._sync import Paginator, Transport
-from graphlink.errors import DeltaResyncRequired, NotFoundError, ValidationError
+from graphlink.errors import NotFoundError
 from graphlink.models import Group, Member, User
-from graphlink.resources import directory as ops
+from graphlink.resources import _directory as ops
+from graphlink.resources._delta import Delta
+from graphlink.resources._sync._delta import delta_round
 
 __all__ = ["Groups", "Users"]
-
-M = TypeVar("M", User, Group)
-
-
-def _raw(item: Any) -> Any:
-    return item
-
-
-def _delta(
-    transport: Transport,
-    first: RequestSpec,
-    delta_link: str | None,
-    model: type[M],
-) -> ops.Delta[M]:
-    """One delta round from ``delta_link`` (or a full sync); a refused link resyncs."""
-    resynced = False
-    spec = first.follow(delta_link) if delta_link else first
-    while True:
-        paginator: Paginator[Any] = Paginator(transport, spec, _raw)
-        try:
-            items = paginator.to_list()
-        except DeltaResyncRequired:
-            if spec is first:
-                raise
-            # Graph no longer knows this delta link: start over with a full sync.
-            spec, resynced = first, True
-            continue
-        changed, removed = ops.split_delta(items)
-        return ops.Delta(
-            [model.from_graph(dict(item)) for item in changed],
-            removed,
-            paginator.delta_link,
-            resynced,
-        )
 
 
 class Users:
@@ -70,68 +39,71 @@ class Users:
 
         Args:
             query: Each space-separated word must start the display name, given name,
-                surname or mail (the PlaceOS driver's matching); ``'`` is escaped.
+                surname or mail (the PlaceOS driver's matching); ``'`` is escaped. A blank
+                query lists everyone, as in the driver.
             limit: Stop after this many users.
             filter: An OData ``$filter`` passed through (ANDed with ``query``).
             select: Properties to fetch besides the defaults.
         """
-        spec = ops.user_list(query, filter=filter, select=select, limit=limit)
-        return Paginator(self._transport, spec, User.from_graph, limit=limit)
+        return self._transport.paginate(
+            ops.user_list(query, filter=filter, select=select, limit=limit)
+        )
 
     def get(self, user_id: str, *, select: Iterable[str] | None = None) -> User:
         """A user by id, user principal name or email address.
 
         An email that is not a user principal name is looked up by ``mail``. No match
-        raises :class:`~graphlink.errors.NotFoundError`.
+        raises [`NotFoundError`][graphlink.errors.NotFoundError].
         """
+        operation = ops.user_get(user_id, select=select)
         try:
-            body = self._transport.send(ops.user_get(user_id, select=select))
+            return self._transport.call(operation)
         except NotFoundError:
             if not ops.is_email(user_id):
                 raise
-            return self._by_mail(user_id, select)
-        return User.from_graph(body)
-
-    def _by_mail(self, email: str, select: Iterable[str] | None = None) -> User:
-        item = ops.first_item(self._transport.send(ops.user_by_mail(email, select=select)))
-        if item is None:
-            raise ops.not_found("user", email)
-        return User.from_graph(dict(item))
+        return self._transport.call(ops.user_by_mail(user_id, select=select))
 
     def _id(self, user_id: str) -> str:
         """A directory id or UPN Graph accepts in a path (an email resolved once)."""
         if not ops.is_email(user_id):
             return user_id
         user = self.get(user_id, select=["id"])
-        if user.id is None:
-            raise ValidationError(f"Graph returned no id for {user_id!r}")
-        return user.id
+        return str(user.id)  # the parser refuses an answer without an id
 
     def manager(self, user_id: str) -> User:
-        """The user's manager; :class:`~graphlink.errors.NotFoundError` when none is set."""
-        resolved = self._id(user_id)
-        return User.from_graph(self._transport.send(ops.user_manager(resolved)))
+        """The user's manager.
+
+        Raises [`NotFoundError`][graphlink.errors.NotFoundError] when none is set.
+        """
+        ops.check_reference(user_id, "user_id")
+        return self._transport.call(ops.user_manager(self._id(user_id)))
 
     def groups(
         self, user_id: str, transitive: bool = True, *, select: Iterable[str] | None = None
     ) -> Paginator[Group]:
-        """The groups the user belongs to (nested ones too when ``transitive``), every page."""
-        ops.user_get(user_id)  # validate now, before any request
+        """The groups the user belongs to (nested ones too when ``transitive``), every page.
 
-        def first() -> RequestSpec:
+        An email address is resolved to its user once, when iteration starts.
+        """
+        ops.check_reference(user_id, "user_id")
+        ops.check_flag(transitive, "transitive")
+        ops.check_select(select)
+
+        def listing() -> Listing[Group]:
             resolved = self._id(user_id)
             return ops.user_groups(resolved, transitive=transitive, select=select)
 
-        return Paginator(self._transport, first, Group.from_graph)
+        return self._transport.paginate(listing)
 
     def delta(
         self, delta_link: str | None = None, *, select: Iterable[str] | None = None
-    ) -> ops.Delta[User]:
+    ) -> Delta[User]:
         """Users changed since ``delta_link`` (all users without one) and the next link.
 
         When Graph refuses an expired link, a full sync is returned with ``resynced=True``.
         """
-        return _delta(self._transport, ops.delta("users", select=select), delta_link, User)
+        first = ops.user_delta(select=select)
+        return delta_round(self._transport, first, delta_link, parse.models(User))
 
 
 class Groups:
@@ -148,18 +120,14 @@ class Groups:
         select: Iterable[str] | None = None,
     ) -> Paginator[Group]:
         """Groups, every page; ``query`` matches the start of the display name."""
-        spec = ops.group_list(query, filter=filter, select=select)
-        return Paginator(self._transport, spec, Group.from_graph)
+        return self._transport.paginate(ops.group_list(query, filter=filter, select=select))
 
     def get(self, group_id: str, *, select: Iterable[str] | None = None) -> Group:
         """A group by id, or by its email address."""
+        ops.check_reference(group_id, "group_id")
         if ops.is_email(group_id):
-            spec = ops.group_by_mail(group_id, select=select)
-            item = ops.first_item(self._transport.send(spec))
-            if item is None:
-                raise ops.not_found("group", group_id)
-            return Group.from_graph(dict(item))
-        return Group.from_graph(self._transport.send(ops.group_get(group_id, select=select)))
+            return self._transport.call(ops.group_by_mail(group_id, select=select))
+        return self._transport.call(ops.group_get(group_id, select=select))
 
     def members(
         self,
@@ -172,21 +140,22 @@ class Groups:
 
         An email address is resolved to its group once, when iteration starts.
         """
-        ops.group_get(group_id)  # validate now, before any request
+        ops.check_reference(group_id, "group_id")
+        ops.check_flag(transitive, "transitive")
+        ops.check_select(select)
 
-        def first() -> RequestSpec:
+        def listing() -> Listing[Member]:
             resolved = group_id
             if ops.is_email(group_id):
                 group = self.get(group_id, select=["id"])
-                if group.id is None:
-                    raise ValidationError(f"Graph returned no id for {group_id!r}")
-                resolved = group.id
+                resolved = str(group.id)  # the parser refuses an answer without an id
             return ops.group_members(resolved, transitive=transitive, select=select)
 
-        return Paginator(self._transport, first, Member.from_graph)
+        return self._transport.paginate(listing)
 
     def delta(
         self, delta_link: str | None = None, *, select: Iterable[str] | None = None
-    ) -> ops.Delta[Group]:
+    ) -> Delta[Group]:
         """Groups changed since ``delta_link`` (all groups without one) and the next link."""
-        return _delta(self._transport, ops.delta("groups", select=select), delta_link, Group)
+        first = ops.group_delta(select=select)
+        return delta_round(self._transport, first, delta_link, parse.models(Group))

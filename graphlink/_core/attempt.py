@@ -1,0 +1,106 @@
+"""What one HTTP attempt means for its call (pure: it reads, it never sends).
+
+The transport sends; ``judge`` reads what came back (a response, or the detached httpx
+error that replaced it) into a ``Success`` or a ``Failure``: the retry outcome, the error
+to raise if no retry follows, and what the attempt says about the connection. The
+transport applies that; nothing here changes state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import httpx
+
+from graphlink import errors
+from graphlink._core.request import RequestSpec
+from graphlink._core.responses import api_error, decode_json
+from graphlink._core.retry import Outcome, OutcomeKind, RetryDecision, parse_retry_after, too_long
+from graphlink.errors import GraphAPIError, GraphError, InvalidResponseError, TransportError
+from graphlink.retry import RetryPolicy
+
+__all__ = ["Failure", "Success", "give_up", "judge"]
+
+
+@attrs.frozen
+class Success:
+    """Graph answered 2xx with a readable body (``None`` when empty)."""
+
+    body: Any
+
+
+@attrs.frozen
+class Failure:
+    """An attempt that did not succeed.
+
+    Attributes:
+        outcome: What happened, for the retry decision.
+        error: The error that ends the call if it is not retried.
+        cause: What ``error`` is raised from: a detached httpx error, or the JSON error of
+            an unreadable body; None for an error status.
+        connected: The transport's new ``connected`` value; None leaves it as it is.
+    """
+
+    outcome: Outcome
+    error: GraphError
+    cause: Exception | None = None
+    connected: bool | None = None
+
+
+def judge(
+    spec: RequestSpec, answer: httpx.Response | Exception, attempts: int
+) -> Success | Failure:
+    """Read attempt number ``attempts``: its response, or the httpx error that replaced it."""
+    if isinstance(answer, Exception):
+        return _failed(spec, answer, attempts)
+    response = answer
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            return Success(decode_json(response.content))
+        except ValueError as exc:
+            # Graph answered, so the connection is fine: `connected` stays as it is.
+            unreadable = _not_json()
+            unreadable.attempts = attempts
+            return Failure(Outcome(OutcomeKind.MAYBE_SENT), unreadable, exc)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return Failure(
+        Outcome.response(status, retry_after),
+        api_error(
+            status, response.headers, response.content, retry_after=retry_after, attempts=attempts
+        ),
+        connected=False if status == 401 else None,
+    )
+
+
+def _not_json() -> InvalidResponseError:
+    return InvalidResponseError("Graph answered with a body that is not valid JSON")
+
+
+def _failed(spec: RequestSpec, cause: Exception, attempts: int) -> Failure:
+    """An httpx error: the request was not sent, or may have been."""
+    what = f"{spec.method} {spec.url.split('?')[0]}"
+    error: GraphError
+    if isinstance(cause, httpx.TimeoutException):
+        error = errors.TimeoutError(f"{what} timed out: {cause!r}")
+        sent = not isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+    elif isinstance(cause, httpx.ConnectError):
+        error = TransportError(f"could not connect to Graph: {cause}")
+        sent = False
+    elif isinstance(cause, httpx.DecodingError):
+        error = _not_json()
+        sent = True
+    else:
+        error = TransportError(f"{what} failed: {cause!r}")
+        sent = True
+    error.attempts = attempts
+    kind = OutcomeKind.MAYBE_SENT if sent else OutcomeKind.NOT_SENT
+    return Failure(Outcome(kind), error, cause, connected=False)
+
+
+def give_up(failure: Failure, decision: RetryDecision, policy: RetryPolicy) -> GraphError:
+    """The error that ends the call after ``decision`` said not to retry ``failure``."""
+    if decision.too_long and isinstance(failure.error, GraphAPIError):
+        return too_long(failure.error, policy.max_retry_after)
+    return failure.error

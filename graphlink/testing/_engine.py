@@ -1,0 +1,209 @@
+"""FakeGraph's request engine: faults, auth, mailbox rate limits, then the route table.
+
+``Engine`` answers one ``Call`` with one ``Reply`` (or a ``ConnectionFault``). It knows
+nothing about sockets or httpx transports; FakeGraph holds the lock. The routes it
+dispatches to are in ``graphlink.testing._routes``, one module per area.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from collections import deque
+
+import attrs
+
+from graphlink.testing._limits import Fault, mailbox_ref, sliding_window_wait
+from graphlink.testing._odata import QueryError
+from graphlink.testing._routes import ROUTES
+from graphlink.testing._state import GraphFault, State
+from graphlink.testing._wire import (
+    JSON_TYPE,
+    Call,
+    ConnectionFault,
+    Reply,
+    bare_error_reply,
+    error_body,
+    json_reply,
+)
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Answers calls against a ``State``. Callers hold FakeGraph's lock."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.faults: list[Fault] = []
+        self.mailbox_rate: tuple[int, float] | None = None
+        self.rate_history: dict[str, deque[float]] = {}
+        self.check_tokens = False
+        self.tokens: dict[str, float] = {}  # token -> expiry (monotonic-free wall time)
+        self.apps: dict[str, str] = {}  # client_id -> secret
+        self.token_lifetime = 3599
+        self.throttle_retry_after = 1.0
+
+    # ------------------------------------------------------------------ entry points
+
+    def respond(self, call: Call, *, inner: bool = False) -> Reply | ConnectionFault:
+        """Answer one call: faults, auth, mailbox rate limit, then the route's handler."""
+        request_id = str(uuid.uuid4())
+        client_request_id = call.header("client-request-id") or request_id
+        fault = next(
+            (f for f in self.faults if f.matches(call.method, call.path, inner=inner)), None
+        )
+        if fault is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            if fault.kind in ("reset", "timeout"):
+                return ConnectionFault(fault.kind)
+            reply = self._fault_reply(fault, request_id, client_request_id)
+        else:
+            reply = self._respond(
+                call, inner=inner, request_id=request_id, client_request_id=client_request_id
+            )
+        headers = {"request-id": request_id, "client-request-id": client_request_id}
+        headers.update(reply.headers)
+        return attrs.evolve(reply, headers=headers)
+
+    def _respond(
+        self, call: Call, *, inner: bool, request_id: str, client_request_id: str
+    ) -> Reply:
+        try:
+            if not call.version:
+                return self._dispatch(call, graph=False)
+            if not inner:
+                self._check_auth(call)
+            self._check_rate(call)
+            return self._dispatch(call, graph=True)
+        except GraphFault as exc:
+            body = error_body(exc.code, exc.message, request_id, client_request_id)
+            return json_reply(exc.status, body, exc.headers)
+        except QueryError as exc:
+            body = error_body(exc.code, exc.message, request_id, client_request_id)
+            return json_reply(exc.status, body)
+
+    def _dispatch(self, call: Call, *, graph: bool) -> Reply:
+        """The handler of the first route matching method and path, or the miss Graph answers."""
+        path = call.path.rstrip("/") or "/"
+        allowed = False
+        for r in ROUTES:
+            if r.graph != graph:
+                continue
+            m = r.pattern.fullmatch(path)
+            if m is None:
+                continue
+            allowed = True
+            if r.method == call.method.upper():
+                return r.handler(self, call, m)
+        if not graph:
+            return json_reply(404, {"error": "not_found", "error_description": f"No route {path}"})
+        if allowed:
+            raise GraphFault(
+                405,
+                "Request_BadRequest",
+                "Specified HTTP method is not allowed for the request target.",
+            )
+        raise GraphFault(
+            400,
+            "BadRequest",
+            f"Resource not found for the segment '{path.rsplit('/', 1)[-1]}'.",
+        )
+
+    def _fault_reply(self, fault: Fault, request_id: str, client_request_id: str) -> Reply:
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = _seconds(fault.retry_after)
+        if fault.kind == "malformed_json":
+            return Reply(
+                status=fault.status,
+                raw=b'{"value": [{"id": "1", "displayName": "trunc',
+                headers={"Content-Type": JSON_TYPE, **headers},
+            )
+        if fault.kind == "204_with_body":
+            return Reply(status=204, raw=b'{"unexpected":"body"}', headers=headers)
+        code, message = _default_error(fault.status)
+        body = error_body(
+            fault.code or code, fault.message or message, request_id, client_request_id
+        )
+        return json_reply(fault.status, body, headers)
+
+    def _check_auth(self, call: Call) -> None:
+        auth = call.header("Authorization") or ""
+        scheme, _, token = auth.partition(" ")
+        if not token or scheme.lower() != "bearer":
+            raise GraphFault(401, "InvalidAuthenticationToken", "Access token is empty.")
+        if not self.check_tokens:
+            return
+        expiry = self.tokens.get(token)
+        if expiry is None:
+            raise GraphFault(401, "InvalidAuthenticationToken", "IDX14100: JWT is not well formed.")
+        if expiry <= time.time():
+            raise GraphFault(
+                401,
+                "InvalidAuthenticationToken",
+                "Lifetime validation failed, the token is expired.",
+            )
+
+    def _check_rate(self, call: Call) -> None:
+        if self.mailbox_rate is None:
+            return
+        key = self.mailbox_key(call.path)
+        if key is None:
+            return
+        rate, per = self.mailbox_rate
+        history = self.rate_history.setdefault(key, deque())
+        wait = sliding_window_wait(history, time.monotonic(), rate, per)
+        if wait is not None:
+            raise GraphFault(
+                429,
+                "ApplicationThrottled",
+                "Application is over its MailboxConcurrency limit.",
+                {"Retry-After": _seconds(wait)},
+            )
+
+    def mailbox_key(self, path: str) -> str | None:
+        """The mailbox an Outlook request targets (a user id when known), else None."""
+        ref = mailbox_ref(path)
+        if ref is None:
+            return None
+        user = self.state.find_user(ref)
+        return str(user["id"]) if user is not None else ref.lower()
+
+    def throttled_reply(self) -> Reply:
+        """The 429 Exchange sends over the mailbox concurrency limit."""
+        return bare_error_reply(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+            {"Retry-After": _seconds(self.throttle_retry_after), "request-id": str(uuid.uuid4())},
+        )
+
+    def issue_token(self) -> tuple[str, int]:
+        """A new opaque access token and its lifetime in seconds."""
+        token = "eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2UifQ." + secrets.token_urlsafe(32)
+        self.tokens[token] = time.time() + self.token_lifetime
+        return token, self.token_lifetime
+
+
+def _seconds(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _default_error(status: int) -> tuple[str, str]:
+    return {
+        400: ("BadRequest", "Bad request."),
+        401: ("InvalidAuthenticationToken", "Access token has expired or is not yet valid."),
+        403: ("Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
+        404: ("Request_ResourceNotFound", "Resource does not exist."),
+        409: ("Conflict", "Conflict."),
+        429: ("TooManyRequests", "Please retry again later."),
+        500: ("InternalServerError", "Internal server error."),
+        502: ("BadGateway", "Bad gateway."),
+        503: ("ServiceUnavailable", "The service is temporarily unavailable."),
+        504: ("GatewayTimeout", "The gateway timed out."),
+    }.get(status, ("generalException", "An error occurred."))

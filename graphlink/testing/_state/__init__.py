@@ -1,0 +1,56 @@
+"""FakeGraph's data, one module per area; ``State`` is all of them together.
+
+No HTTP here. Methods raise ``GraphFault`` for what Graph would refuse; the routes
+(``graphlink.testing._routes``) turn that into Graph's error body. Every mutation is made
+with FakeGraph's lock held.
+
+Each area is a class deriving from ``StateBase`` that owns its data (``DirectoryState``:
+users and groups; ``MailboxState``: mailboxes and calendars; ``CalendarState``: events;
+``MailState``: sent mail and uploads; ``PlacesState``; ``SubscriptionState``). A new area
+adds a module with such a class and ``State`` inherits it.
+"""
+
+from __future__ import annotations
+
+from graphlink.testing._state.calendar import CalendarState, event_overlaps
+from graphlink.testing._state.common import (
+    GraphFault,
+    camelize,
+    format_graph_datetime,
+    not_found_directory,
+    not_found_item,
+    parse_graph_datetime,
+    week_monday,
+    zone,
+)
+from graphlink.testing._state.directory import USER_DEFAULT_FIELDS
+from graphlink.testing._state.mail import MailState, SentAttachment, SentMail, file_attachment
+from graphlink.testing._state.mailboxes import EventRecord, Mailbox
+from graphlink.testing._state.places import PlacesState
+from graphlink.testing._state.subscriptions import SubscriptionState
+
+__all__ = [
+    "USER_DEFAULT_FIELDS",
+    "EventRecord",
+    "GraphFault",
+    "Mailbox",
+    "SentAttachment",
+    "SentMail",
+    "State",
+    "camelize",
+    "event_overlaps",
+    "file_attachment",
+    "format_graph_datetime",
+    "not_found_directory",
+    "not_found_item",
+    "parse_graph_datetime",
+    "week_monday",
+    "zone",
+]
+
+
+class State(CalendarState, MailState, PlacesState, SubscriptionState):
+    """Everything FakeGraph knows. Not thread-safe on its own: FakeGraph locks around it."""
+
+    def __init__(self, *, tenant_domain: str = "contoso.com") -> None:
+        super().__init__(tenant_domain=tenant_domain)

@@ -1,0 +1,200 @@
+"""FakeGraph's view of HTTP: ``Call`` in, ``Reply`` out, and Graph's error body.
+
+``to_call`` turns an httpx request into a ``Call``, ``to_response`` turns a ``Reply`` into an
+httpx response; everything between (the engine, the routes) sees only these two.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+import httpx
+
+__all__ = [
+    "JSON_TYPE",
+    "Call",
+    "ConnectionFault",
+    "Reply",
+    "bare_error_reply",
+    "empty_reply",
+    "error_body",
+    "json_reply",
+    "split_version",
+    "to_call",
+    "to_response",
+]
+
+#: The ``Content-Type`` Graph answers JSON with.
+JSON_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"
+    "charset=utf-8"
+)
+
+
+@attrs.frozen
+class Call:
+    """One request as FakeGraph sees it (also one item of a ``$batch``)."""
+
+    method: str
+    #: The path relative to the version root (``/users/x``) or, off Graph, the URL path.
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: Any
+    raw: bytes
+    #: ``scheme://host[:port]`` the request arrived at: links FakeGraph writes use it.
+    origin: str
+    #: ``v1.0`` / ``beta`` for Graph calls, ``""`` for the token endpoint and upload URLs.
+    version: str
+
+    @property
+    def root(self) -> str:
+        """The Graph root the caller used, e.g. ``https://graph.microsoft.com/v1.0``."""
+        return f"{self.origin}/{self.version}"
+
+    def param(self, name: str) -> str | None:
+        """A query parameter by OData name, with or without ``$``, case-insensitive."""
+        bare = name.lstrip("$").lower()
+        for key, value in self.query.items():
+            if key.lower().lstrip("$") == bare:
+                return value
+        return None
+
+    def header(self, name: str) -> str | None:
+        """A request header, case-insensitive."""
+        low = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == low), None)
+
+    def prefer(self, name: str) -> str | None:
+        """A ``Prefer`` preference value (``odata.maxpagesize``, ``outlook.timezone``)."""
+        for part in (self.header("Prefer") or "").split(","):
+            key, _, value = part.strip().partition("=")
+            if key.strip().lower() == name.lower():
+                return value.strip().strip('"')
+        return None
+
+
+@attrs.frozen
+class Reply:
+    """A response before it becomes bytes: status, JSON or text body, headers."""
+
+    status: int
+    body: Any = None
+    text: str | None = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    raw: bytes | None = None
+
+
+@attrs.frozen
+class ConnectionFault:
+    """Not a response: the connection is reset, or stalls until the client gives up."""
+
+    kind: str  # "reset" | "timeout"
+
+
+def json_reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Reply:
+    """A JSON reply."""
+    return Reply(status=status, body=body, headers=dict(headers or {}))
+
+
+def empty_reply(status: int, headers: Mapping[str, str] | None = None) -> Reply:
+    """A reply without a body (``202``, ``204``...)."""
+    return Reply(status=status, headers=dict(headers or {}))
+
+
+def bare_error_reply(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> Reply:
+    """An error body with only ``code`` and ``message`` (no ``innerError``).
+
+    Exchange's concurrency 429 and the upload URLs answer this way.
+    """
+    return json_reply(status, {"error": {"code": code, "message": message}}, headers)
+
+
+def error_body(
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    client_request_id: str | None = None,
+) -> dict[str, Any]:
+    """Graph's error body, with ``innerError`` as Graph writes it (new ids when not given)."""
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "request-id": request_id or str(uuid.uuid4()),
+                "client-request-id": client_request_id or str(uuid.uuid4()),
+            },
+        }
+    }
+
+
+# =========================================================================== httpx <-> Call
+
+
+def split_version(path: str) -> tuple[str, str]:
+    """``("v1.0", "/users")`` for ``/v1.0/users``; ``("", path)`` off Graph's version roots."""
+    for version in ("v1.0", "beta"):
+        prefix = f"/{version}"
+        if path.lower() == prefix or path.lower().startswith(prefix + "/"):
+            return version, path[len(prefix) :] or "/"
+    return "", path
+
+
+def to_call(request: httpx.Request) -> Call:
+    """The ``Call`` for an httpx request: JSON and form bodies parsed, path unversioned."""
+    url = request.url
+    version, path = split_version(unquote(url.path))
+    try:
+        raw = request.content
+    except httpx.RequestNotRead:
+        raw = request.read()
+    content_type = request.headers.get("Content-Type", "").lower()
+    body: Any = None
+    if raw and "json" in content_type:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+    elif raw and "x-www-form-urlencoded" in content_type:
+        body = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+    elif raw and not version:
+        body = None
+    query = dict(parse_qsl(url.query.decode(), keep_blank_values=True))
+    origin = f"{url.scheme}://{url.netloc.decode()}"
+    return Call(
+        method=request.method.upper(),
+        path=path,
+        query=query,
+        headers=dict(request.headers.items()),
+        body=body,
+        raw=raw,
+        origin=origin,
+        version=version,
+    )
+
+
+def to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
+    """The httpx response for a ``Reply`` (JSON bodies get Graph's ``Content-Type``)."""
+    headers = dict(reply.headers)
+    if reply.raw is not None:
+        content = reply.raw
+    elif reply.text is not None:
+        content = reply.text.encode()
+        headers.setdefault("Content-Type", "text/plain")
+    elif reply.body is not None:
+        content = json.dumps(reply.body).encode()
+        headers.setdefault("Content-Type", JSON_TYPE)
+    else:
+        content = b""
+    headers["Content-Length"] = str(len(content))
+    return httpx.Response(reply.status, headers=headers, content=content, request=request)

@@ -1,0 +1,193 @@
+"""The public surface, pinned: it changes only on purpose (as httpx's test_exported_members).
+
+When a resource or a helper is added on purpose, add its names here in the same change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+PUBLIC = {
+    "graphlink": {
+        "AccessToken",
+        "AsyncGraphClient",
+        "AsyncPaginator",
+        "Cloud",
+        "GraphClient",
+        "GraphConfig",
+        "Page",
+        "Paginator",
+        "RetryPolicy",
+        "__version__",
+        "odata_string",
+        "segment",
+    },
+    "graphlink.auth": {
+        "AccessToken",
+        "ClientCertificate",
+        "ClientSecret",
+        "Credential",
+        "StaticToken",
+        "TokenProvider",
+    },
+    "graphlink.errors": {
+        "AuthError",
+        "AuthenticationError",
+        "BadRequestError",
+        "BatchError",
+        "ConflictError",
+        "DeltaResyncRequired",
+        "GraphAPIError",
+        "GraphError",
+        "InvalidResponseError",
+        "ModelValidationError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RateLimitExceeded",
+        "RateLimitStoreError",
+        "ServerError",
+        "TemplateNotFound",
+        "TimeoutError",
+        "TransportError",
+        "UnknownTimeZoneError",
+        "UnsafeLinkError",
+        "ValidationError",
+    },
+    "graphlink.models": {
+        "Attachment",
+        "Attendee",
+        "AttendeeType",
+        "BodyType",
+        "BookingType",
+        "Calendar",
+        "DayOfWeek",
+        "Device",
+        "DirectoryObject",
+        "EmailAddress",
+        "Event",
+        "EventType",
+        "FreeBusyError",
+        "FreeBusyStatus",
+        "GeoCoordinates",
+        "GraphModel",
+        "Group",
+        "Importance",
+        "InternetMessageHeader",
+        "ItemBody",
+        "Location",
+        "LocationType",
+        "Member",
+        "Message",
+        "ModelValidationError",
+        "OnlineMeeting",
+        "OnlineMeetingProvider",
+        "OpenEnum",
+        "Phone",
+        "PhysicalAddress",
+        "Place",
+        "Recurrence",
+        "RecurrencePattern",
+        "RecurrencePatternType",
+        "RecurrenceRange",
+        "RecurrenceRangeType",
+        "ResponseStatus",
+        "ResponseType",
+        "Room",
+        "RoomList",
+        "Schedule",
+        "ScheduleInformation",
+        "ScheduleItem",
+        "Sensitivity",
+        "Subscription",
+        "TimeZoneInfo",
+        "UnknownTimeZoneError",
+        "User",
+        "WeekIndex",
+        "WorkingHours",
+        "fast_models_enabled",
+        "format_utc",
+        "format_wall_clock",
+        "parse_date_time_zone",
+        "parse_utc",
+        "set_fast_models",
+        "structure",
+        "structure_many",
+        "timezone_fallback",
+        "to_zoneinfo",
+        "unstructure",
+        "windows_name",
+        "zone_name",
+    },
+    "graphlink.ratelimit": {
+        "AllOf",
+        "CooldownRule",
+        "Decision",
+        "MaxInFlight",
+        "MemoryStore",
+        "PerMailbox",
+        "Permit",
+        "PlaceOSLimiter",
+        "Policy",
+        "RateLimitStoreError",
+        "RatePolicy",
+        "RateRule",
+        "RedisStore",
+        "Rule",
+        "SlotRule",
+        "Store",
+        "TokenBucket",
+        "Unlimited",
+        "Wakeup",
+        "default_policy",
+    },
+    "graphlink.resources": {"AsyncGroups", "AsyncUsers", "Delta", "Groups", "Removed", "Users"},
+    "graphlink.retry": {"RetryPolicy"},
+    "graphlink.testing": {
+        "FakeGraph",
+        "FaultKind",
+        "RecordedRequest",
+        "SERVICE_ACCOUNT",
+        "SentAttachment",
+        "SentMail",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_exported_names_are_pinned(name: str) -> None:
+    module = importlib.import_module(name)
+    assert set(module.__all__) == PUBLIC[name]
+    assert len(module.__all__) == len(set(module.__all__)), "a name is exported twice"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_exported_names_exist_and_are_documented(name: str) -> None:
+    module = importlib.import_module(name)
+    assert inspect.getdoc(module), name
+    for attribute in module.__all__:
+        value = getattr(module, attribute)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), f"{name}.{attribute} has no docstring"
+
+
+def test_every_facade_a_client_carries_is_exported() -> None:
+    """``client.users`` and its like are public classes, never private-only ones."""
+    import graphlink.resources
+    from graphlink import AsyncGraphClient, GraphClient
+
+    for client in (GraphClient(token="t"), AsyncGraphClient(token="t")):
+        for attribute, value in vars(client).items():
+            if type(value).__module__.startswith("graphlink.resources"):
+                assert getattr(graphlink.resources, type(value).__name__) is type(value), attribute
+
+
+def test_the_resource_builders_are_private() -> None:
+    import graphlink.resources
+
+    for module in ("directory", "_directory"):
+        assert module not in graphlink.resources.__all__
+    assert not hasattr(graphlink.resources, "user_get")
