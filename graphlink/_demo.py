@@ -55,8 +55,8 @@ class _Registered:
     run: Step
 
 
-#: The tour's steps, in order.
 STEPS: list[_Registered] = []
+"""The tour's steps, in order."""
 
 
 def step(title: str) -> Callable[[Step], Step]:

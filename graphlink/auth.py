@@ -31,8 +31,8 @@ __all__ = [
     "TokenProvider",
 ]
 
-#: Refresh this long before a token expires.
 REFRESH_MARGIN = timedelta(minutes=5)
+"""Refresh this long before a token expires."""
 
 
 @attrs.frozen
@@ -64,8 +64,8 @@ def _as_token(value: object) -> AccessToken:
 class Credential:
     """Base of every credential: ``fetch()`` a new token (blocking) or ``afetch()`` it."""
 
-    #: Whether asking again can give a different token (a 401 is then worth one retry).
     refreshable: bool = True
+    """Whether asking again can give a different token (a 401 is then worth one retry)."""
 
     def fetch(self) -> AccessToken:
         """Fetch a new token, blocking."""

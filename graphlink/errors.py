@@ -42,8 +42,8 @@ __all__ = [
 class GraphError(Exception):
     """Root of every error graphlink raises."""
 
-    #: How many HTTP attempts were made before this error was raised (0 when none was).
     attempts: int = 0
+    """How many HTTP attempts were made before this error was raised (0 when none was)."""
 
 
 class ValidationError(GraphError, ValueError):
@@ -58,10 +58,10 @@ class ModelValidationError(ValidationError):
     """
 
     def __init__(self, model: str, errors: list[str]) -> None:
-        #: The name of the model (class) being converted.
         self.model = model
-        #: One message per failed field, each with its path.
+        """The name of the model (class) being converted."""
         self.errors = errors
+        """One message per failed field, each with its path."""
         super().__init__(f"cannot convert {model}: " + "; ".join(errors))
 
 
@@ -73,8 +73,8 @@ class UnknownTimeZoneError(ValidationError, LookupError):
     """
 
     def __init__(self, name: object, hint: str = "") -> None:
-        #: The name that could not be resolved.
         self.name = name
+        """The name that could not be resolved."""
         message = f"unknown time zone {name!r}"
         if hint:
             message += f" ({hint})"
@@ -106,8 +106,8 @@ class RateLimitExceeded(GraphError):
 
     def __init__(self, message: str, *, wait: float | None = None) -> None:
         super().__init__(message)
-        #: The wait, in seconds, the limiter estimated for this call.
         self.wait = wait
+        """The wait, in seconds, the limiter estimated for this call."""
 
 
 class RateLimitStoreError(GraphError):

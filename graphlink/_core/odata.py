@@ -17,8 +17,8 @@ from graphlink.errors import ValidationError
 
 __all__ = ["DIRECTORY_PAGE", "ODataQuery", "is_advanced", "query", "startswith_any"]
 
-#: Largest page Graph serves for directory collections (users, groups, members).
 DIRECTORY_PAGE = 999
+"""Largest page Graph serves for directory collections (users, groups, members)."""
 
 # Operators and functions that make a directory $filter an advanced query.
 _ADVANCED_FILTER = re.compile(r"\b(ne|not|endswith)\b|\$count", re.IGNORECASE)

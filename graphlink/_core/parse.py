@@ -14,21 +14,22 @@ from typing import Any, TypeVar
 from graphlink.errors import InvalidResponseError, ModelValidationError
 from graphlink.models import GraphModel, structure, structure_many
 
-__all__ = ["first", "model", "models", "nothing", "raw", "raw_items"]
+__all__ = ["first", "invalid", "model", "models", "nothing", "raw", "raw_items"]
 
 M = TypeVar("M", bound=GraphModel)
 
 
-def _invalid(what: str, problem: str) -> InvalidResponseError:
+def invalid(what: str, problem: str) -> InvalidResponseError:
+    """The error for a 2xx answer that is not the ``what`` the call promises."""
     return InvalidResponseError(f"Graph's answer is not a valid {what}: {problem}")
 
 
 def _check_object(cls: type[GraphModel], body: Any, *, require_id: bool) -> Mapping[str, Any]:
     if not isinstance(body, Mapping):
         got = "an empty body" if body is None else f"a JSON {type(body).__name__}"
-        raise _invalid(cls.__name__, f"expected an object, got {got}")
+        raise invalid(cls.__name__, f"expected an object, got {got}")
     if require_id and not body.get("id"):
-        raise _invalid(cls.__name__, "it has no id")
+        raise invalid(cls.__name__, "it has no id")
     return body
 
 
@@ -40,7 +41,7 @@ def model(cls: type[M], *, require_id: bool = True) -> Callable[[Any], M]:
         try:
             return structure(cls, data)
         except ModelValidationError as exc:
-            raise _invalid(cls.__name__, str(exc)) from None
+            raise invalid(cls.__name__, str(exc)) from None
 
     return parse
 
@@ -58,19 +59,20 @@ def models(cls: type[M], *, require_id: bool = False) -> Callable[[list[Any]], l
         try:
             return structure_many(cls, items)
         except ModelValidationError as exc:
-            raise _invalid(cls.__name__, str(exc)) from None
+            raise invalid(cls.__name__, str(exc)) from None
 
     return parse
 
 
 def first(cls: type[M], missing: Callable[[], Exception]) -> Callable[[Any], M]:
-    """A parser of a lookup: the first item of a collection, or ``missing()`` raised."""
-    parse_items = models(cls)
+    """A parser of a lookup: the first item of a collection (with its ``id``: callers go on
+    to address it), or ``missing()`` raised."""
+    parse_items = models(cls, require_id=True)
 
     def parse(body: Any) -> M:
         items = body.get("value") if isinstance(body, Mapping) else None
         if not isinstance(items, list):
-            raise _invalid(f"collection of {cls.__name__}", "it has no value list")
+            raise invalid(f"collection of {cls.__name__}", "it has no value list")
         if not items:
             raise missing()
         return parse_items(items[:1])[0]

@@ -25,10 +25,10 @@ __all__ = [
 T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-#: The HTTP methods Graph serves; anything else is a typo, refused before sending.
 METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
+"""The HTTP methods Graph serves; anything else is a typo, refused before sending."""
 
-#: Outlook resources: Graph limits these per app and mailbox.
+# Outlook resources: Graph limits these per app and mailbox.
 _MAILBOX_RESOURCES = frozenset(
     {
         "events",
@@ -95,8 +95,8 @@ def _params(value: Params | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-#: Headers the transport owns: a caller may not replace them (in any letter case).
 RESERVED_HEADERS = frozenset({"authorization", "client-request-id", "host", "content-length"})
+"""Headers the transport owns: a caller may not replace them (in any letter case)."""
 
 
 def _headers(value: Mapping[str, str] | None) -> Mapping[str, str]:

@@ -27,18 +27,21 @@ __all__ = [
     "too_long",
 ]
 
-#: Statuses Graph did not process: safe to retry for every method.
+# Statuses Graph did not process: safe to retry for every method.
 _UNPROCESSED = frozenset({429, 503})
-#: Statuses that may have been processed: retried only for idempotent requests.
+# Statuses that may have been processed: retried only for idempotent requests.
 _MAYBE_PROCESSED = frozenset({500, 502, 504})
 
 
 class OutcomeKind(enum.Enum):
     """What happened on one attempt."""
 
-    RESPONSE = "response"  #: Graph answered with ``status``.
-    NOT_SENT = "not_sent"  #: The connection failed before the request went out.
-    MAYBE_SENT = "maybe_sent"  #: A read timeout or broken connection after sending.
+    RESPONSE = "response"
+    """Graph answered with ``status``."""
+    NOT_SENT = "not_sent"
+    """The connection failed before the request went out."""
+    MAYBE_SENT = "maybe_sent"
+    """A read timeout or broken connection after sending."""
 
 
 @attrs.frozen

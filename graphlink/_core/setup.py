@@ -54,11 +54,11 @@ class Options(TypedDict):
     auth_http_client: httpx.Client | None
 
 
-#: The names of the options ``resolve`` reads.
 OPTIONS = Options.__required_keys__
+"""The names of the options ``resolve`` reads."""
 
-#: The options that name a credential: exactly one of them is given.
 CREDENTIALS = ("client_secret", "client_certificate", "token")
+"""The options that name a credential: exactly one of them is given."""
 
 
 @attrs.frozen
@@ -92,15 +92,15 @@ def _credential(options: Options, cloud: Cloud, timeout: float) -> Credential:
     if not tenant_id or not client_id:
         raise ValidationError("tenant_id and client_id are required with client credentials")
     http_client = options["auth_http_client"]
-    secret = options["client_secret"]
-    if secret is not None:
-        return ClientSecret(
-            tenant_id, client_id, secret, cloud=cloud, http_client=http_client, timeout=timeout
-        )
     certificate = options["client_certificate"]
-    assert certificate is not None  # exactly one credential was given
-    return ClientCertificate(
-        tenant_id, client_id, certificate, cloud=cloud, http_client=http_client, timeout=timeout
+    if certificate is not None:
+        return ClientCertificate(
+            tenant_id, client_id, certificate, cloud=cloud, http_client=http_client, timeout=timeout
+        )
+    # Exactly one credential was given, and neither a token nor a certificate.
+    secret = str(options["client_secret"])
+    return ClientSecret(
+        tenant_id, client_id, secret, cloud=cloud, http_client=http_client, timeout=timeout
     )
 
 

@@ -52,8 +52,8 @@ class AsyncTokenManager:
         self._token: AccessToken | None = None
         self._lock = Lock()
         self._now = now
-        #: How many tokens were fetched (tests and diagnostics).
         self.fetches = 0
+        """How many tokens were fetched (tests and diagnostics)."""
 
     def _usable(self, token: AccessToken | None, refused: AccessToken | None) -> bool:
         return token is not None and token is not refused and token.fresh(self._now())
@@ -108,17 +108,17 @@ class AsyncTransport:
         self.tokens = tokens
         self.retry = retry
         self.limiter = limiter
-        #: Reads time and waits: for retries, the rate limiter, and facades that pace calls.
         self.clock = clock if clock is not None else Clock()
+        """Reads time and waits: for retries, the rate limiter, and facades that pace calls."""
         self._owns_http = owns_http
         self._timeout = httpx.Timeout(timeout)
         self._rand = rand
-        #: Calls waiting for the rate limiter.
         self.queue_size = 0
-        #: Calls admitted by the limiter and not finished.
+        """Calls waiting for the rate limiter."""
         self.in_flight_size = 0
-        #: True after a successful token + request; false after an auth/transport failure.
+        """Calls admitted by the limiter and not finished."""
         self.connected = False
+        """True after a successful token + request; false after an auth/transport failure."""
 
     async def access_token(self) -> AccessToken:
         """The current token (fetched or refreshed when due); a failure clears ``connected``."""

@@ -273,5 +273,5 @@ class ScheduleInformation(GraphModel):
         }
 
 
-#: Short name of [`ScheduleInformation`][graphlink.models.ScheduleInformation].
 Schedule = ScheduleInformation
+"""Short name of [`ScheduleInformation`][graphlink.models.ScheduleInformation]."""

@@ -39,7 +39,7 @@ __all__ = [
     "ResponseStatus",
 ]
 
-#: Graph attendee/owner response -> the driver's ``response_status``.
+# Graph attendee/owner response -> the driver's ``response_status``.
 _PLACEOS_RESPONSE = {
     ResponseType.NONE: "needsAction",
     ResponseType.NOT_RESPONDED: "needsAction",

@@ -23,8 +23,8 @@ from graphlink.models._enums import OpenEnum
 
 __all__ = ["converter", "is_tuple"]
 
-#: The converter between Graph JSON and the models; built once, at import.
 converter = cattrs.Converter(detailed_validation=True)
+"""The converter between Graph JSON and the models; built once, at import."""
 
 
 def _leaf(kind: type, name: str, optional: bool) -> Callable[[Any, Any], Any]:

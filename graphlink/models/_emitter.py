@@ -20,7 +20,7 @@ from graphlink.models._fields import FieldSpec
 __all__ = ["Bail", "Emitter", "EnumTable", "Lazy", "NoFastPath"]
 
 _NONE_TYPE = type(None)
-#: Leaf types whose common case is checked inline (``v.__class__ is C``).
+# Leaf types whose common case is checked inline (``v.__class__ is C``).
 _LEAVES = (str, bool, int, float)
 
 
@@ -45,8 +45,8 @@ class EnumTable:
     __slots__ = ("_hook", "_type", "members")
 
     def __init__(self, enum: type[OpenEnum], hook: Callable[[Any, Any], Any]) -> None:
-        #: Every known value, as Graph spells it, to its member.
         self.members: dict[Any, Any] = {m.value: m for m in enum if m.value}
+        """Every known value, as Graph spells it, to its member."""
         self._hook = hook
         self._type = enum
 
@@ -93,7 +93,7 @@ def _tuple_item(t: Any) -> Any:
     return None
 
 
-#: What the generated code's ``data.get(key, MISSING)`` gives for an absent key.
+# What the generated code's ``data.get(key, MISSING)`` gives for an absent key.
 _MISSING = object()
 
 
@@ -114,8 +114,8 @@ class Emitter:
         self.ns: dict[str, Any] = {"Bail": Bail, "MISSING": _MISSING}
         self.lines: list[str] = []
         self.loaded: dict[str, str] = {}
-        #: How the generated code reads a key.
         self.get = "g"
+        """How the generated code reads a key."""
 
     def const(self, prefix: str, value: Any) -> str:
         """A fresh name bound to ``value`` in the generated function's namespace."""

@@ -44,13 +44,14 @@ __all__ = [
     "set_fast_models",
 ]
 
-#: The environment variable read at import; ``0``, ``false``, ``no`` or ``off`` turn the
-#: fast path off.
 ENV = "GRAPHLINK_FAST_MODELS"
+"""The environment variable read at import; ``0``, ``false``, ``no`` or ``off`` turn the fast path
+off.
+"""
 _enabled = os.environ.get(ENV, "1").strip().casefold() not in {"0", "false", "no", "off"}
 
-#: The field kinds the generator knows how to compile (see ``_fields``).
 COMPILED_KINDS = frozenset({"plain", "path", "recipient", "dtz", "lenient", "omit", "extra"})
+"""The field kinds the generator knows how to compile (see ``_fields``)."""
 
 
 def fast_models_enabled() -> bool:

@@ -142,16 +142,16 @@ def field_specs(cls: type) -> tuple[FieldSpec, ...]:
 class ModelSpec:
     """What the unstructure hook and ``to_graph()`` need to know of one model class."""
 
-    #: Every top-level Graph key the class reads; any other key goes to ``extra``.
     known: frozenset[str]
-    #: The keys ``to_graph()`` leaves out unless asked.
+    """Every top-level Graph key the class reads; any other key goes to ``extra``."""
     read_only: frozenset[str]
-    #: ``(attribute, key)`` of each lenient timestamp.
+    """The keys ``to_graph()`` leaves out unless asked."""
     lenient: tuple[tuple[str, str], ...]
-    #: ``(attribute, outer, inner)`` of each path field that is not a zone name.
+    """``(attribute, key)`` of each lenient timestamp."""
     paths: tuple[tuple[str, str, str], ...]
-    #: ``(attribute, key, zone attributes)`` of each ``dateTimeTimeZone`` field.
+    """``(attribute, outer, inner)`` of each path field that is not a zone name."""
     dtz: tuple[tuple[str, str, tuple[str, ...]], ...]
+    """``(attribute, key, zone attributes)`` of each ``dateTimeTimeZone`` field."""
 
 
 _SPECS: dict[type, ModelSpec] = {}

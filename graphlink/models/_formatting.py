@@ -15,8 +15,8 @@ from graphlink.errors import GraphError, ModelValidationError
 
 __all__ = ["FAILURES", "validation_error"]
 
-#: What the structure paths raise for data that does not fit a model.
 FAILURES = (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError)
+"""What the structure paths raise for data that does not fit a model."""
 
 
 def _format(exc: BaseException, t: Any) -> str:

@@ -37,8 +37,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-#: A ``cattrs`` structure hook: ``(value, type) -> structured value``.
 StructureHook = Callable[[Any, Any], Any]
+"""A ``cattrs`` structure hook: ``(value, type) -> structured value``."""
 
 
 def _path_hook(inner: str, hook: StructureHook) -> StructureHook:
@@ -79,8 +79,6 @@ def _recipient_unhook(a: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     return lambda value: {"emailAddress": unstructure(value)}
 
 
-#: Field kind -> the validating path's hook for a field of that kind (its value as found at
-#: ``data[f.key]``). A new kind is added here; the fast path leaves its classes alone.
 FIELD_HOOKS: dict[str, Callable[[FieldSpec], StructureHook]] = {
     "plain": lambda f: converter.get_structure_hook(f.type),
     "path": lambda f: _path_hook(f.inner or "", converter.get_structure_hook(f.type)),
@@ -88,6 +86,9 @@ FIELD_HOOKS: dict[str, Callable[[FieldSpec], StructureHook]] = {
     "lenient": lambda f: lenient_utc,
     "recipient": _recipient_hook,
 }
+"""Field kind -> the validating path's hook for a field of that kind (its value as found at
+``data[f.key]``). A new kind is added here; the fast path leaves its classes alone.
+"""
 
 
 def field_hook(f: FieldSpec) -> StructureHook:
@@ -122,10 +123,10 @@ class ModelHook:
         build: Callable[[], Callable[[Any], Any] | None],
         validate: StructureHook,
     ) -> None:
-        #: The model class.
         self.cls = cls
-        #: ``(data, cls)`` -> instance, or a detailed ``cattrs`` validation error.
+        """The model class."""
         self.validate = validate
+        """``(data, cls)`` -> instance, or a detailed ``cattrs`` validation error."""
         self._build: Callable[[], Callable[[Any], Any] | None] | None = build
         self._compiled: Callable[[Any], Any] | None = None
 

@@ -19,15 +19,16 @@ from graphlink.errors import UnknownTimeZoneError
 
 __all__ = ["timezone_fallback", "to_zoneinfo", "windows_name", "zone_name"]
 
-#: Windows zone names, case-folded, to IANA names (CLDR windowsZones via tzlocal).
+# Windows zone names, case-folded, to IANA names (CLDR windowsZones via tzlocal).
 _WIN_TO_IANA: dict[str, str] = {name.casefold(): iana for name, iana in win_tz.items()}
-#: Case-folded Windows names to their canonical spelling.
+# Case-folded Windows names to their canonical spelling.
 _WIN_CANONICAL: dict[str, str] = {name.casefold(): name for name in win_tz}
-#: Resolved names (exactly as Graph spelled them) to zones: the hot-path cache.
+# Resolved names (exactly as Graph spelled them) to zones: the hot-path cache.
 _CACHE: dict[str, ZoneInfo] = {}
-#: ``cached_zone(name)``: the zone of a name already resolved (as Graph spelled it), else
-#: ``None``. The cache's own ``get``, bound once: the hot path pays no extra call.
 cached_zone: Callable[[str], ZoneInfo | None] = _CACHE.get
+"""``cached_zone(name)``: the zone of a name already resolved (as Graph spelled it), else ``None``.
+The cache's own ``get``, bound once: the hot path pays no extra call.
+"""
 _UTC_ZONE = ZoneInfo("UTC")
 _FALLBACK: contextvars.ContextVar[ZoneInfo | None] = contextvars.ContextVar(
     "graphlink_tz_fallback", default=None

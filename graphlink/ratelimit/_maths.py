@@ -9,9 +9,10 @@ from __future__ import annotations
 
 __all__ = ["EPSILON", "gcra", "queued_wait", "slot_wait"]
 
-#: Slack, in seconds, for float rounding and early wake-ups: a wait this short admits, and a
-#: waiter whose deadline is this close counts as awake.
 EPSILON = 1e-3
+"""Slack, in seconds, for float rounding and early wake-ups: a wait this short admits, and a waiter
+whose deadline is this close counts as awake.
+"""
 
 
 def gcra(

@@ -95,7 +95,7 @@ class RedisStore:
         self.fail_open = fail_open
         self._scripts: dict[tuple[int, str], Any] = {}
         self._token_prefix = f"{os.getpid()}.{os.urandom(4).hex()}."
-        #: Pass the caller's clock to the scripts instead of Redis TIME (tests only).
+        # Pass the caller's clock to the scripts instead of Redis TIME (tests only).
         self._local_clock = False
         self._last_warning = -math.inf
 

@@ -84,10 +84,10 @@ class Permit:
 
     store: Store
     token: str
-    #: ``(slot key, count)`` held until release.
     slots: Sequence[tuple[str, int]]
-    #: ``(rate key, seconds)`` to give back if the acquisition is rolled back.
+    """``(slot key, count)`` held until release."""
     rates: Sequence[tuple[str, float]]
+    """``(rate key, seconds)`` to give back if the acquisition is rolled back."""
     released: bool = False
 
 

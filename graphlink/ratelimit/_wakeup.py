@@ -20,13 +20,15 @@ if TYPE_CHECKING:
 
 __all__ = ["CURRENT", "GRACE", "Waiter"]
 
-#: Seconds a waiter may take to come back before the store stops holding a slot for it
-#: (it polls every ``SlotRule.max_poll`` at most, and is woken at once otherwise).
 GRACE = 0.25
+"""Seconds a waiter may take to come back before the store stops holding a slot for it (it polls
+every ``SlotRule.max_poll`` at most, and is woken at once otherwise).
+"""
 
-#: The waiter of the calling thread or task: how the store recognises, when a caller asks
-#: again, the one it reserved a slot for (a context variable: per thread, per task).
 CURRENT: ContextVar[Waiter | None] = ContextVar("graphlink_ratelimit_waiter", default=None)
+"""The waiter of the calling thread or task: how the store recognises, when a caller asks again, the
+one it reserved a slot for (a context variable: per thread, per task).
+"""
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -83,3 +83,44 @@ def test_a_page_item_that_is_not_an_object_is_an_invalid_response(harness) -> No
     h = harness(lambda r: httpx.Response(200, json={"value": [{"id": "1"}, "oops"]}))
     with pytest.raises(errors.InvalidResponseError):
         h.collect(h.client.users.list())
+
+
+def test_an_email_lookup_answered_without_an_id_goes_no_further(harness) -> None:
+    """An item without an id must not become a request to /users/None/..."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path in ("/v1.0/users", "/v1.0/groups"):
+            return httpx.Response(200, json={"value": [{"displayName": "No Id"}]})
+        if path.startswith("/v1.0/users/ada%40contoso.com") or path.startswith(
+            "/v1.0/users/ada@contoso.com"
+        ):
+            return httpx.Response(404, json={"error": {"code": "Request_ResourceNotFound"}})
+        return httpx.Response(200, json={"id": "x", "value": []})
+
+    h = harness(handler)
+    for call in (
+        lambda: h.run(h.client.users.get("ada@contoso.com")),
+        lambda: h.run(h.client.users.manager("ada@contoso.com")),
+        lambda: h.collect(h.client.users.groups("ada@contoso.com")),
+        lambda: h.run(h.client.groups.get("team@contoso.com")),
+        lambda: h.collect(h.client.groups.members("team@contoso.com")),
+    ):
+        with pytest.raises(errors.InvalidResponseError):
+            call()
+    assert not any("None" in str(r.url) for r in h.requests)
+
+
+def test_select_given_as_a_generator_is_sent(harness) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1.0/groups":  # the email lookup
+            return httpx.Response(200, json={"value": [{"id": "g1"}]})
+        return httpx.Response(200, json={"value": []})
+
+    h = harness(handler)
+    h.collect(h.client.users.groups("u1", select=(f for f in ["extensionField"])))
+    h.collect(h.client.groups.members("team@contoso.com", select=iter(["jobTitle2"])))
+    selects = [r.url.params.get("$select", "") for r in h.requests]
+    assert "extensionField" in selects[0].split(",")
+    assert "jobTitle2" in selects[-1].split(",")
+    assert "/groups/g1/members" in h.requests[-1].url.path

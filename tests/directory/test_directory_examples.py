@@ -108,7 +108,8 @@ def test_users_get_by_email_falls_back_to_a_mail_lookup(harness) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1.0/users":
-            return httpx.Response(200, json={"value": documented["value"][:1]})
+            # The documented item leaves out the id that graphlink always selects.
+            return httpx.Response(200, json={"value": [{**documented["value"][0], "id": "u1"}]})
         return httpx.Response(
             404, json={"error": {"code": "Request_ResourceNotFound", "message": "x"}}
         )

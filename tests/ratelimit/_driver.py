@@ -19,8 +19,8 @@ from graphlink.ratelimit import RatePolicy, Wakeup
 
 T = TypeVar("T")
 
-#: How long a test waits for a condition before it fails: far beyond any healthy run.
 TIMEOUT = 5.0
+"""How long a test waits for a condition before it fails: far beyond any healthy run."""
 POLL = 0.002
 
 

@@ -22,6 +22,7 @@ from graphlink.ratelimit import (
     RedisStore,
     TokenBucket,
 )
+from graphlink.ratelimit._lua import ACQUIRE
 
 from ._driver import Counters, Gauge, acall, await_until, call, wait_until
 
@@ -159,15 +160,71 @@ async def test_asyncio_client_and_cancellation(aredis_client: Any) -> None:
     assert (counters.in_flight, counters.queue_size) == (0, 0)
 
 
-async def test_cancelled_mid_script_gives_the_slot_back(aredis_client: Any) -> None:
-    mif = MaxInFlight(1, store=RedisStore(aredis_client))
-    for _ in range(20):
+class HeldReply:
+    """Hold the reply of a RedisStore's acquire script, once armed, until ``release()``.
+
+    Wraps the store's script lookup: an armed acquisition runs its script for real (Redis
+    takes the slot), then sets ``ran`` and keeps the caller waiting, as if the reply were
+    still on its way. The wrapper runs on the event loop for both kinds of client (the
+    sync client's script has returned from its worker thread by then), so asyncio events
+    are enough.
+    """
+
+    def __init__(self, store: RedisStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._armed = False
+        self.ran = asyncio.Event()
+        self._reply = asyncio.Event()
+        lookup = store._script
+
+        def script(client: Any, lua: str) -> Any:
+            run = lookup(client, lua)
+            return self._hold(run) if lua == ACQUIRE else run
+
+        monkeypatch.setattr(store, "_script", script)
+
+    def arm(self) -> None:
+        """Hold the next acquisition's reply."""
+        self._armed = True
+        self.ran.clear()
+        self._reply.clear()
+
+    def release(self) -> None:
+        """Let the held reply through."""
+        self._reply.set()
+
+    def _hold(self, run: Any) -> Any:
+        async def held(keys: list[str], args: list[str]) -> Any:
+            reply = await run(keys=keys, args=args)
+            if self._armed:
+                self._armed = False
+                self.ran.set()
+                await self._reply.wait()
+            return reply
+
+        return held
+
+
+@pytest.mark.parametrize("flavour", ["asyncio client", "sync client in a thread"])
+async def test_cancelled_mid_script_gives_the_slot_back(
+    flavour: str, redis_client: Any, aredis_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = RedisStore(aredis_client if flavour == "asyncio client" else redis_client)
+    held = HeldReply(store, monkeypatch)
+    mif = MaxInFlight(1, store=store)
+    running = "graphlink:rl:mif:1:*:run"
+    for _ in range(5):
+        held.arm()
         task = asyncio.create_task(mif.atry_acquire("k", 0.0))
-        await asyncio.sleep(0)  # the script is on its way
+        async with asyncio.timeout(5):
+            await held.ran.wait()  # the script ran: Redis holds the slot, the reply is held
+        assert await aredis_client.zcard(running) == 1
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        (outcome,) = await asyncio.gather(task, return_exceptions=True)
+        assert isinstance(outcome, asyncio.CancelledError)  # cancelled mid-script, at once
+        assert await aredis_client.zcard(running) == 1  # nothing given back yet
+        held.release()
         # what the cancelled script took is given back in the background
-        await await_until(lambda: _is_zero(aredis_client.zcard("graphlink:rl:mif:1:*:run")))
+        await await_until(lambda: _is_zero(aredis_client.zcard(running)))
         d = await mif.atry_acquire("k", 0.0)
         assert d.admitted
         await mif.arelease(d.permit, 0.0)

@@ -6,7 +6,9 @@ Each method builds its call with ``resources/_directory.py`` and hands it to the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from typing import TypeVar
 
 from graphlink._core import parse
 from graphlink._core.request import Listing
@@ -18,6 +20,29 @@ from graphlink.resources._async._delta import delta_round
 from graphlink.resources._delta import Delta
 
 __all__ = ["AsyncGroups", "AsyncUsers"]
+
+T = TypeVar("T")
+
+
+def _paginate_for(
+    transport: AsyncTransport,
+    reference: str,
+    build: Callable[[str], Listing[T]],
+    resolve: Callable[[str], Awaitable[str]],
+) -> AsyncPaginator[T]:
+    """Page through ``build(reference)``, an email address resolved to its id first.
+
+    ``build`` runs now (every argument is checked before any request); for an email it
+    runs again with the id, looked up when iteration starts.
+    """
+    listing = build(reference)
+    if not ops.is_email(reference):
+        return transport.paginate(listing)
+
+    async def resolved() -> Listing[T]:
+        return build(await resolve(reference))
+
+    return transport.paginate(resolved)
 
 
 class AsyncUsers:
@@ -54,28 +79,27 @@ class AsyncUsers:
         An email that is not a user principal name is looked up by ``mail``. No match
         raises [`NotFoundError`][graphlink.errors.NotFoundError].
         """
-        operation = ops.user_get(user_id, select=select)
+        fields = ops.check_select(select)
+        operation = ops.user_get(user_id, select=fields)
         try:
             return await self._transport.call(operation)
         except NotFoundError:
             if not ops.is_email(user_id):
                 raise
-        return await self._transport.call(ops.user_by_mail(user_id, select=select))
+        return await self._transport.call(ops.user_by_mail(user_id, select=fields))
 
     async def _id(self, user_id: str) -> str:
-        """A directory id or UPN Graph accepts in a path (an email resolved once)."""
-        if not ops.is_email(user_id):
-            return user_id
-        user = await self.get(user_id, select=["id"])
-        return str(user.id)  # the parser refuses an answer without an id
+        """The id of the user an email address names (parsers refuse an answer without)."""
+        return str((await self.get(user_id, select=["id"])).id)
 
     async def manager(self, user_id: str) -> User:
         """The user's manager.
 
         Raises [`NotFoundError`][graphlink.errors.NotFoundError] when none is set.
         """
-        ops.check_reference(user_id, "user_id")
-        return await self._transport.call(ops.user_manager(await self._id(user_id)))
+        reference = ops.check_reference(user_id, "user_id")
+        resolved = await self._id(reference) if ops.is_email(reference) else reference
+        return await self._transport.call(ops.user_manager(resolved))
 
     def groups(
         self, user_id: str, transitive: bool = True, *, select: Iterable[str] | None = None
@@ -84,15 +108,8 @@ class AsyncUsers:
 
         An email address is resolved to its user once, when iteration starts.
         """
-        ops.check_reference(user_id, "user_id")
-        ops.check_flag(transitive, "transitive")
-        ops.check_select(select)
-
-        async def listing() -> Listing[Group]:
-            resolved = await self._id(user_id)
-            return ops.user_groups(resolved, transitive=transitive, select=select)
-
-        return self._transport.paginate(listing)
+        build = partial(ops.user_groups, transitive=transitive, select=ops.check_select(select))
+        return _paginate_for(self._transport, user_id, build, self._id)
 
     async def delta(
         self, delta_link: str | None = None, *, select: Iterable[str] | None = None
@@ -123,10 +140,13 @@ class AsyncGroups:
 
     async def get(self, group_id: str, *, select: Iterable[str] | None = None) -> Group:
         """A group by id, or by its email address."""
-        ops.check_reference(group_id, "group_id")
-        if ops.is_email(group_id):
+        if ops.is_email(ops.check_reference(group_id, "group_id")):
             return await self._transport.call(ops.group_by_mail(group_id, select=select))
         return await self._transport.call(ops.group_get(group_id, select=select))
+
+    async def _id(self, group_id: str) -> str:
+        """The id of the group an email address names (parsers refuse an answer without)."""
+        return str((await self.get(group_id, select=["id"])).id)
 
     def members(
         self,
@@ -139,18 +159,8 @@ class AsyncGroups:
 
         An email address is resolved to its group once, when iteration starts.
         """
-        ops.check_reference(group_id, "group_id")
-        ops.check_flag(transitive, "transitive")
-        ops.check_select(select)
-
-        async def listing() -> Listing[Member]:
-            resolved = group_id
-            if ops.is_email(group_id):
-                group = await self.get(group_id, select=["id"])
-                resolved = str(group.id)  # the parser refuses an answer without an id
-            return ops.group_members(resolved, transitive=transitive, select=select)
-
-        return self._transport.paginate(listing)
+        build = partial(ops.group_members, transitive=transitive, select=ops.check_select(select))
+        return _paginate_for(self._transport, group_id, build, self._id)
 
     async def delta(
         self, delta_link: str | None = None, *, select: Iterable[str] | None = None
