@@ -20,7 +20,9 @@ from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, Async
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
+from graphlink.resources._async.mail import AsyncMail
 from graphlink.retry import RetryPolicy
 
 __all__ = ["AsyncGraphClient"]
@@ -71,8 +73,8 @@ class AsyncGraphClient:
         # The signature above is where the options are defined: pass them all on, as given.
         options = {name: value for name, value in locals().items() if name in OPTIONS}
         settings = resolve(**options)
-        #: The configuration in force (no secrets).
         self.config: GraphConfig = settings.config
+        """The configuration in force (no secrets)."""
         self._transport = AsyncTransport(
             http=http_client if http_client is not None else HttpClient(),
             owns_http=http_client is None,
@@ -82,10 +84,18 @@ class AsyncGraphClient:
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
         )
-        #: Users, their managers and groups.
         self.users = AsyncUsers(self._transport)
-        #: Groups and their members.
+        """Users, their managers and groups."""
         self.groups = AsyncGroups(self._transport)
+        """Groups and their members."""
+        self.calendars = AsyncCalendars(self._transport, self.config)
+        """Calendars and free/busy."""
+        self.events = AsyncEvents(self._transport, self.config)
+        """Calendar events: book, list, change, answer, cancel."""
+        self.rooms = AsyncRooms(self._transport)
+        """Rooms and room lists."""
+        self.mail = AsyncMail(self._transport, self.config)
+        """Sending mail, plain or from the client's templates."""
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

@@ -21,7 +21,9 @@ from graphlink._transport._io_sync import HttpClient
 from graphlink._transport._sync import Paginator, TokenManager, Transport
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
+from graphlink.resources._sync.mail import Mail
 from graphlink.retry import RetryPolicy
 
 __all__ = ["GraphClient"]
@@ -72,8 +74,8 @@ class GraphClient:
         # The signature above is where the options are defined: pass them all on, as given.
         options = {name: value for name, value in locals().items() if name in OPTIONS}
         settings = resolve(**options)
-        #: The configuration in force (no secrets).
         self.config: GraphConfig = settings.config
+        """The configuration in force (no secrets)."""
         self._transport = Transport(
             http=http_client if http_client is not None else HttpClient(),
             owns_http=http_client is None,
@@ -83,10 +85,18 @@ class GraphClient:
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
         )
-        #: Users, their managers and groups.
         self.users = Users(self._transport)
-        #: Groups and their members.
+        """Users, their managers and groups."""
         self.groups = Groups(self._transport)
+        """Groups and their members."""
+        self.calendars = Calendars(self._transport, self.config)
+        """Calendars and free/busy."""
+        self.events = Events(self._transport, self.config)
+        """Calendar events: book, list, change, answer, cancel."""
+        self.rooms = Rooms(self._transport)
+        """Rooms and room lists."""
+        self.mail = Mail(self._transport, self.config)
+        """Sending mail, plain or from the client's templates."""
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from graphlink.templates import check_templates
+
 if TYPE_CHECKING:
     from graphlink.ratelimit import RatePolicy
     from graphlink.retry import RetryPolicy
@@ -66,7 +68,16 @@ class Cloud(enum.Enum):
 
 
 def _templates(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return dict(value or {})
+    """The templates, checked now (a template without a subject fails when the client is
+    built, not when a visitor arrives), kept in the driver's JSON shape."""
+    checked = check_templates(value)
+    return {
+        event: {
+            who: {k: v for k, v in attrs.asdict(t).items() if v is not None}
+            for who, t in templates.items()
+        }
+        for event, templates in checked.items()
+    }
 
 
 @attrs.frozen(kw_only=True)

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from graphlink import GraphClient
+from graphlink.models import Attendee, AttendeeType, Room
 from graphlink.testing import SERVICE_ACCOUNT, FakeGraph
 
-__all__ = ["STEPS", "Step", "Tour", "main", "step"]
+__all__ = ["STEPS", "TEMPLATES", "Step", "Tour", "main", "step"]
 
 
 @attrs.define
@@ -47,6 +49,17 @@ class Tour:
 
 
 Step = Callable[[Tour], None]
+
+#: The demo's ``email_templates`` (the driver's shape), used by the visitor step.
+TEMPLATES = {
+    "visitor": {
+        "checkin": {
+            "subject": "%{name} has arrived",
+            "text": "Hi %{host}, %{name} is at reception.",
+            "html": '<p>Hi %{host}, <b>%{name}</b> is at reception.</p><img src="cid:visitor-qr">',
+        }
+    }
+}
 
 
 @attrs.frozen
@@ -178,16 +191,59 @@ def _throttled(tour: Tour) -> None:
     tour.say(f"all 12 calls succeeded ({events} events read); the limiter absorbed the 429")
 
 
-@step("Raw access for what has no method yet: rooms")
-def _raw(tour: Tour) -> None:
-    rooms = tour.client.request(
-        "GET",
-        "/places/microsoft.graph.room",
-        params={"$select": "displayName,capacity,building,emailAddress"},
+@step("Book a room: find a free one, invite people, see it in the room's calendar")
+def _book_a_room(tour: Tour) -> None:
+    client, zone = tour.client, ZoneInfo("Australia/Sydney")
+    rooms = [r for r in client.rooms.in_list(f"building-1@{tour.fake.domain}") if r.email_address]
+    start = (datetime.now(zone) + timedelta(days=1)).replace(hour=10, minute=0, second=0)
+    start = start.replace(microsecond=0)
+    end = start + timedelta(hours=1)
+    # Free/busy of every room at once: "0" per hour is free (graphlink splits by 20).
+    addresses = [str(r.email_address) for r in rooms]
+    schedules = client.calendars.get_schedule(addresses, start, end, interval=60)
+    free = [room for room, s in zip(rooms, schedules, strict=True) if s.availability_view == "0"]
+    tour.table([(r.display_name, r.capacity, "free" if r in free else "busy") for r in rooms])
+    room = free[0]
+    event = client.events.create(
+        "Design review",
+        start,
+        end,
+        attendees=[f"Adele Vance <adelev@{tour.fake.domain}>", _resource(room)],
+        location=room.display_name,
+        description="<p>Bring the floor plans.</p>",
     )
-    assert rooms is not None
-    tour.table([(r["displayName"], r["building"], r["emailAddress"]) for r in rooms["value"]])
-    tour.say('client.request("GET", "/places/microsoft.graph.room", params=...) -> dict')
+    tour.say(f"booked {event.subject!r} in {room.display_name}, {start:%a %d %b %H:%M} {zone}")
+    tour.say(f"transactionId {event.transaction_id} (a retried create books once)")
+    seen = client.events.list(str(room.email_address), start, end, time_zone="Australia/Sydney")
+    for booked in seen:
+        assert booked.start is not None
+        tour.say(f"{room.display_name}'s calendar: {booked.subject} at {booked.start:%H:%M %Z}")
+
+
+@step("A visitor arrives: the host gets a templated email with the QR code inline")
+def _visitor_email(tour: Tour) -> None:
+    from graphlink import qr
+
+    host = f"adelev@{tour.fake.domain}"
+    badge = qr.attachment("VISITOR-2026-0042", name="visitor.png", content_id="visitor-qr")
+    tour.client.mail.send_template(
+        f"Adele Vance <{host}>",
+        "visitor.checkin",
+        {"name": "Grace Hopper <grace@fabrikam.com>", "host": "Adele"},
+        resource_attachments=[badge],
+    )
+    sent = tour.fake.sent_mail[-1]
+    tour.say(f"to {', '.join(sent.to)}: {sent.subject!r}")
+    tour.say(f"html  {sent.body}")
+    qr_png = sent.attachments[0]
+    tour.say(
+        f"inline {qr_png.name} (cid:{qr_png.content_id}, {len(qr_png.content)} bytes, "
+        "a 128x128 PNG; values in the HTML are escaped)"
+    )
+
+
+def _resource(room: Room) -> Attendee:
+    return Attendee(name=room.display_name, email=room.email_address, type=AttendeeType.RESOURCE)
 
 
 # =========================================================================== driver
@@ -204,6 +260,7 @@ def main(argv: Sequence[str] = (), out: TextIO | None = None) -> int:
         client_id="11111111-2222-3333-4444-555555555555",
         client_secret="demo-secret",
         service_account=SERVICE_ACCOUNT,
+        email_templates=TEMPLATES,
     )
     with client:
         tour = Tour(fake=fake, client=client, out=out)

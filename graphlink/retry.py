@@ -29,11 +29,16 @@ def _optional_non_negative(obj: object, attribute: attrs.Attribute[Any], value: 
 class RetryPolicy:
     """How graphlink retries a call.
 
-    * 429 and 503 are retried for every method (Graph did not process them), waiting as
+    * 429 is retried for every method (Graph did not process it), waiting as
       ``Retry-After`` says (seconds, fractional seconds or an HTTP date), or backing off.
+      So is a 503 that carries ``Retry-After`` (Graph's throttling answer); a bare 503 is
+      retried only for idempotent requests.
     * A connection failure before the request was sent is retried for every method.
     * 500, 502, 504 and read timeouts are retried only for idempotent requests (GET, PUT,
-      DELETE, and POSTs the operation marks idempotent).
+      DELETE, and POSTs the operation marks idempotent, such as event creates with their
+      ``transactionId``). A non-idempotent call that fails this way raises an error with
+      ``maybe_processed`` set, whose message says Graph may have acted (a mail may have
+      been sent): graphlink never repeats it blindly.
     * A 401 refreshes the token once and retries once. Nothing else is retried.
     * A ``Retry-After`` above ``max_retry_after`` raises
       [`RateLimitError`][graphlink.errors.RateLimitError] at once instead of sleeping

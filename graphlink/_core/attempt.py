@@ -16,7 +16,14 @@ import httpx
 from graphlink import errors
 from graphlink._core.request import RequestSpec
 from graphlink._core.responses import api_error, decode_json
-from graphlink._core.retry import Outcome, OutcomeKind, RetryDecision, parse_retry_after, too_long
+from graphlink._core.retry import (
+    Outcome,
+    OutcomeKind,
+    RetryDecision,
+    maybe_processed,
+    parse_retry_after,
+    too_long,
+)
 from graphlink.errors import GraphAPIError, GraphError, InvalidResponseError, TransportError
 from graphlink.retry import RetryPolicy
 
@@ -99,8 +106,27 @@ def _failed(spec: RequestSpec, cause: Exception, attempts: int) -> Failure:
     return Failure(Outcome(kind), error, cause, connected=False)
 
 
-def give_up(failure: Failure, decision: RetryDecision, policy: RetryPolicy) -> GraphError:
-    """The error that ends the call after ``decision`` said not to retry ``failure``."""
+def give_up(
+    spec: RequestSpec, failure: Failure, decision: RetryDecision, policy: RetryPolicy
+) -> GraphError:
+    """The error that ends the call after ``decision`` said not to retry ``failure``.
+
+    A request that must not run twice, and may have been processed, says so: its error has
+    ``maybe_processed`` set and a message naming the effect (``spec.effect``).
+    """
     if decision.too_long and isinstance(failure.error, GraphAPIError):
         return too_long(failure.error, policy.max_retry_after)
-    return failure.error
+    error = failure.error
+    if not spec.idempotent and maybe_processed(failure.outcome):
+        error.maybe_processed = True
+        effect = spec.effect or "Graph may have processed the request"
+        _add_detail(error, f"not retried: {effect}")
+    return error
+
+
+def _add_detail(error: GraphError, text: str) -> None:
+    """Append graphlink's own words to an error's message."""
+    if isinstance(error, GraphAPIError):
+        error.detail = f"{error.detail}; {text}" if error.detail else text
+    else:
+        error.args = (f"{error.args[0]} ({text})" if error.args else text, *error.args[1:])

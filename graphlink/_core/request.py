@@ -125,6 +125,10 @@ class RequestSpec:
         content: A raw body (upload sessions).
         idempotent: Whether the request may run twice; defaults by method.
         key: The rate-limit key (see ``limit_key``).
+        effect: What it means when this request (not idempotent) may have been processed,
+            for the error's message (e.g. "the mail may have been sent").
+        anonymous: Sent without the bearer token, to a pre-authenticated absolute URL
+            (an upload session's), which must be on one of Microsoft's upload hosts.
     """
 
     method: str = attrs.field(converter=_method)
@@ -135,6 +139,8 @@ class RequestSpec:
     content: bytes | None = None
     idempotent: bool = attrs.field()
     key: str = attrs.field()
+    effect: str | None = None
+    anonymous: bool = False
 
     @idempotent.default
     def _idempotent_default(self) -> bool:

@@ -16,7 +16,15 @@ from graphlink.errors import (
     error_for_status,
 )
 
-__all__ = ["PageData", "api_error", "decode_json", "parse_page", "safe_link"]
+__all__ = [
+    "UPLOAD_HOSTS",
+    "PageData",
+    "api_error",
+    "decode_json",
+    "parse_page",
+    "safe_link",
+    "upload_link",
+]
 
 
 def decode_json(content: bytes) -> Any:
@@ -138,5 +146,42 @@ def safe_link(link: str, base_url: str) -> str:
         raise UnsafeLinkError(
             f"refusing to follow a paging link to {url.scheme}://{url.host}: only "
             f"{base.scheme}://{base.netloc.decode()} is trusted with the token"
+        )
+    return str(url)
+
+
+#: Hosts Graph hands pre-authenticated upload URLs out on (Outlook's, in every cloud).
+UPLOAD_HOSTS = (
+    "outlook.office.com",
+    "outlook.office365.com",
+    "outlook.office365.us",
+    "outlook.microsoftonline.us",
+    "partner.outlook.cn",
+    "graph.microsoft.com",
+    "graph.microsoft.us",
+    "dod-graph.microsoft.us",
+    "microsoftgraph.chinacloudapi.cn",
+)
+
+
+def upload_link(link: str, base_url: str) -> str:
+    """Return an upload session's URL if it is on Microsoft's upload hosts, else refuse it.
+
+    The URL carries its own authorization (no bearer token goes there), and the file's
+    bytes do: only https on ``UPLOAD_HOSTS`` (or a subdomain), or the client's own Graph
+    origin (a local fake), is accepted; never user info.
+    """
+    try:
+        url = httpx.URL(link)
+        base = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise UnsafeLinkError(f"refusing an upload URL that is not a valid URL: {exc}") from None
+    same_origin = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+    microsoft = url.scheme == "https" and any(
+        url.host == host or url.host.endswith("." + host) for host in UPLOAD_HOSTS
+    )
+    if not url.is_absolute_url or url.userinfo or not (same_origin or microsoft):
+        raise UnsafeLinkError(
+            f"refusing to upload to {url.scheme}://{url.host}: not one of Microsoft's upload hosts"
         )
     return str(url)

@@ -23,6 +23,7 @@ __all__ = [
     "RetryDecision",
     "cooldown",
     "decide",
+    "maybe_processed",
     "parse_retry_after",
     "too_long",
 ]
@@ -124,7 +125,7 @@ def decide(
         if can_refresh and not token_refreshed:
             return RetryDecision(True, 0.0, refresh_token=True)
         return _STOP
-    if not _retryable(outcome, idempotent):
+    if not _retryable(outcome, idempotent) or not _transient(outcome):
         return _STOP
     if outcome.retry_after is not None and outcome.retry_after > policy.max_retry_after:
         return RetryDecision(False, outcome.retry_after, too_long=True)
@@ -140,13 +141,31 @@ def decide(
 
 
 def _retryable(outcome: Outcome, idempotent: bool) -> bool:
+    return idempotent or not maybe_processed(outcome)
+
+
+def maybe_processed(outcome: Outcome) -> bool:
+    """Whether Graph may have acted on a failed attempt (so repeating it may act twice).
+
+    Not for a connection that failed before sending, a 429, or a 503 with
+    ``Retry-After`` (Graph's throttling answers); yes for 500, 502, 504, a bare 503 (a
+    gateway's, perhaps after Graph acted), and a timeout or broken connection after
+    sending. Other statuses are Graph's final word on a request it refused.
+    """
     if outcome.kind is OutcomeKind.NOT_SENT:
-        return True
+        return False
     if outcome.kind is OutcomeKind.MAYBE_SENT:
-        return idempotent
-    if outcome.status in _UNPROCESSED:
         return True
-    return outcome.status in _MAYBE_PROCESSED and idempotent
+    if outcome.status == 429 or (outcome.status == 503 and outcome.retry_after is not None):
+        return False
+    return outcome.status in _MAYBE_PROCESSED or outcome.status == 503
+
+
+def _transient(outcome: Outcome) -> bool:
+    """Whether another attempt could succeed: not a 400, 403, 404, ... from Graph."""
+    return outcome.kind is not OutcomeKind.RESPONSE or outcome.status in (
+        _UNPROCESSED | _MAYBE_PROCESSED
+    )
 
 
 def cooldown(policy: RetryPolicy, outcome: Outcome) -> float | None:

@@ -22,7 +22,7 @@ from graphlink._core.attempt import Success, give_up, judge
 from graphlink._core.paging import Page
 from graphlink._core.redact import detached
 from graphlink._core.request import Listing, Operation, RequestSpec
-from graphlink._core.responses import parse_page, safe_link
+from graphlink._core.responses import parse_page, safe_link, upload_link
 from graphlink._core.retry import cooldown, decide
 from graphlink._transport._io_async import Clock, HttpClient, Lock
 from graphlink._version import __version__
@@ -78,7 +78,7 @@ class _Attempt:
     """One HTTP attempt: Graph's response, or the (detached) httpx error instead of one."""
 
     answer: httpx.Response | Exception
-    token: AccessToken
+    token: AccessToken | None
     path: str
 
 
@@ -179,12 +179,12 @@ class AsyncTransport:
                 idempotent=spec.idempotent,
                 retries_done=retries,
                 token_refreshed=refused is not None,
-                can_refresh=self.tokens.credential.refreshable,
+                can_refresh=self.tokens.credential.refreshable and not spec.anonymous,
                 elapsed=elapsed,
                 rand=self._rand(),
             )
             if not decision.retry:
-                raise give_up(verdict, decision, self.retry) from verdict.cause
+                raise give_up(spec, verdict, decision, self.retry) from verdict.cause
             if decision.refresh_token:
                 refused = attempt.token
             else:
@@ -207,12 +207,14 @@ class AsyncTransport:
         """
         permit = await self._admit(spec.key, start)
         try:
-            try:
-                token = await self._token(refused)
-            except AuthError as exc:
-                exc.attempts = number - 1
-                raise
-            request = self._build(spec, token.token, client_request_id, number)
+            token = None
+            if not spec.anonymous:  # a pre-authenticated URL never sees the token
+                try:
+                    token = await self._token(refused)
+                except AuthError as exc:
+                    exc.attempts = number - 1
+                    raise
+            request = self._build(spec, token, client_request_id, number)
             try:
                 answer: httpx.Response | Exception = await self.http.send(request)
             except httpx.HTTPError as exc:
@@ -256,13 +258,18 @@ class AsyncTransport:
         return decision.permit
 
     def _build(
-        self, spec: RequestSpec, token: str, client_request_id: str, attempt: int
+        self, spec: RequestSpec, token: AccessToken | None, client_request_id: str, attempt: int
     ) -> httpx.Request:
-        absolute = "://" in spec.url  # a paging link, sent verbatim to the Graph host only
-        url = safe_link(spec.url, self.base_url) if absolute else self.base_url + spec.url
+        if spec.anonymous:
+            url = upload_link(spec.url, self.base_url)
+        elif "://" in spec.url:  # a paging link, sent verbatim to the Graph host only
+            url = safe_link(spec.url, self.base_url)
+        else:
+            url = self.base_url + spec.url
         headers = httpx.Headers({"User-Agent": _USER_AGENT, "Accept": "application/json"})
         headers.update(spec.headers)  # case-insensitive: a caller's Accept replaces ours
-        headers["Authorization"] = f"Bearer {token}"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token.token}"
         headers["client-request-id"] = client_request_id
         if attempt > 1:
             headers["Retry-Attempt"] = str(attempt - 1)

@@ -7,8 +7,27 @@ Every facade exists twice with the same methods: ``Users`` on
 the API reference, with the result types their methods return.
 """
 
+from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
+from graphlink.resources._async.mail import AsyncMail
 from graphlink.resources._delta import Delta, Removed
+from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
+from graphlink.resources._sync.mail import Mail
 
-__all__ = ["AsyncGroups", "AsyncUsers", "Delta", "Groups", "Removed", "Users"]
+__all__ = [
+    "AsyncCalendars",
+    "AsyncEvents",
+    "AsyncGroups",
+    "AsyncMail",
+    "AsyncRooms",
+    "AsyncUsers",
+    "Calendars",
+    "Delta",
+    "Events",
+    "Groups",
+    "Mail",
+    "Removed",
+    "Rooms",
+    "Users",
+]

@@ -48,7 +48,11 @@ class Engine:
     # ------------------------------------------------------------------ entry points
 
     def respond(self, call: Call, *, inner: bool = False) -> Reply | ConnectionFault:
-        """Answer one call: faults, auth, mailbox rate limit, then the route's handler."""
+        """Answer one call: faults, auth, mailbox rate limit, then the route's handler.
+
+        A fault armed with ``acted`` runs the call as usual first (auth, limits and the
+        route, with all its side effects), throws its answer away and answers the fault.
+        """
         request_id = str(uuid.uuid4())
         client_request_id = call.header("client-request-id") or request_id
         fault = next(
@@ -58,8 +62,13 @@ class Engine:
             fault.times -= 1
             if fault.times <= 0:
                 self.faults.remove(fault)
+            if fault.acted:
+                # The server acts on the request; the client never sees its answer.
+                self._respond(
+                    call, inner=inner, request_id=request_id, client_request_id=client_request_id
+                )
             if fault.kind in ("reset", "timeout"):
-                return ConnectionFault(fault.kind)
+                return ConnectionFault(fault.kind, acted=fault.acted)
             reply = self._fault_reply(fault, request_id, client_request_id)
         else:
             reply = self._respond(

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import attrs
 import httpx
@@ -354,15 +355,21 @@ class FakeGraph:
         location: str | None = None,
         body: str | None = None,
         calendar: str | None = None,
-        time_zone: str = "UTC",
+        time_zone: str | None = None,
         online: bool = False,
+        recurrence: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
         """Add an event organised by ``mailbox``, exactly as ``POST …/events`` would.
 
-        ``start``/``end`` are aware datetimes or ISO strings (read in ``time_zone``).
+        ``start``/``end`` are aware datetimes or ISO strings (read in ``time_zone``, UTC by
+        default). The event's zone (``start.timeZone``, the wall clock a series follows) is
+        ``time_zone`` when given, else an aware datetime's own ``ZoneInfo``, else UTC.
         Attendees (addresses or Graph attendee dicts) with a mailbox in the fake get their
-        copy; rooms accept. Returns the organiser's event JSON (times in UTC).
+        copy; rooms accept. ``recurrence`` is Graph's ``patternedRecurrence``
+        (``{"pattern": {...}, "range": {...}}``): the event is then a series master, whose
+        occurrences calendarView, ``instances`` and getSchedule expand. Returns the
+        organiser's event JSON (times in UTC).
         """
         with self._lock:
             box = self._state.mailbox(str(_ref(mailbox)))
@@ -379,11 +386,20 @@ class FakeGraph:
             if online:
                 payload["isOnlineMeeting"] = True
                 payload["onlineMeetingProvider"] = "teamsForBusiness"
+            if recurrence is not None:
+                payload["recurrence"] = dict(recurrence)
             payload.update(_camel(fields))
             return _event_json(self._state.create_event(box, calendar, payload))
 
     def events(self, mailbox: Any) -> list[dict[str, Any]]:
-        """The events in a mailbox (all calendars), ordered by start, times in UTC."""
+        """The events stored in a mailbox (all calendars), ordered by start, times in UTC.
+
+        What ``GET /users/{id}/events`` lists: single events and series masters
+        (``type: seriesMaster``), unexpanded; occurrences are computed by the views
+        (calendarView, ``instances``, getSchedule) and are not listed here. Attendees' copies
+        of a meeting are in their own mailboxes; a cancelled copy stays with
+        ``isCancelled: true``.
+        """
         with self._lock:
             box = self._state.mailbox(str(_ref(mailbox)))
             return [_event_json(rec) for rec in sorted(box.events.values(), key=lambda r: r.start)]
@@ -401,6 +417,7 @@ class FakeGraph:
         code: str | None = None,
         message: str | None = None,
         fault: FaultKind = "status",
+        acted: bool = False,
     ) -> None:
         """Make the next matching request(s) fail.
 
@@ -419,6 +436,14 @@ class FakeGraph:
                 ``httpx.ReadTimeout``; over the socket the connection stalls),
                 ``"malformed_json"`` (``status`` with a truncated JSON body) or
                 ``"204_with_body"``.
+            acted: The fault happens *after* the server acted: the request is served as
+                usual (the event is created, the mail is sent) and then the client gets
+                the fault instead of the answer. ``"status"`` answers ``status`` (e.g.
+                504) in place of the real answer; ``"timeout"`` is ``httpx.ReadTimeout``
+                in-process and a stalled connection over ``serve()``; ``"reset"`` is
+                ``httpx.RemoteProtocolError`` in-process (the request was sent, never a
+                ``ConnectError``) and a connection reset after the request was read over
+                ``serve()``. ``False`` (the default): the route never runs.
         """
         with self._lock:
             self._engine.faults.append(
@@ -431,6 +456,7 @@ class FakeGraph:
                     method=method,
                     code=code,
                     message=message,
+                    acted=acted,
                 )
             )
 
@@ -446,7 +472,8 @@ class FakeGraph:
 
         Latency and the per-mailbox concurrency limit are applied by the transports and
         the server around this call. A ``reset``/``timeout`` fault raises
-        ``httpx.ConnectError`` / ``httpx.ReadTimeout``.
+        ``httpx.ConnectError`` / ``httpx.ReadTimeout``; a ``reset`` after the server acted
+        (``acted=True``) raises ``httpx.RemoteProtocolError``.
         """
         call = to_call(request)
         with self._lock:
@@ -454,6 +481,11 @@ class FakeGraph:
             status = None if isinstance(outcome, ConnectionFault) else outcome.status
             self._record(call, request, status)
         if isinstance(outcome, ConnectionFault):
+            if outcome.kind == "reset" and outcome.acted:
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response (FakeGraph).",
+                    request=request,
+                )
             if outcome.kind == "reset":
                 raise httpx.ConnectError("Connection reset by peer (FakeGraph)", request=request)
             raise httpx.ReadTimeout("Timed out (FakeGraph)", request=request)
@@ -626,12 +658,16 @@ def _event_json(rec: EventRecord) -> dict[str, Any]:
     data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
     data["start"] = format_graph_datetime(rec.start)
     data["end"] = format_graph_datetime(rec.end)
+    if data.get("transactionId") is None:
+        data.pop("transactionId", None)  # Graph returns it only when an app set it
     return data
 
 
-def _when(value: datetime | str, time_zone: str) -> dict[str, str]:
-    dt = parse_graph_datetime(value, time_zone)
-    return format_graph_datetime(dt, time_zone if isinstance(value, str) else "UTC")
+def _when(value: datetime | str, time_zone: str | None) -> dict[str, str]:
+    dt = parse_graph_datetime(value, time_zone or "UTC")
+    if time_zone is None and isinstance(value, datetime) and isinstance(value.tzinfo, ZoneInfo):
+        time_zone = value.tzinfo.key
+    return format_graph_datetime(dt, time_zone or "UTC")
 
 
 def _attendee(state: State, value: str | Mapping[str, Any]) -> dict[str, Any]:

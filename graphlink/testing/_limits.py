@@ -66,6 +66,8 @@ class Fault:
     method: str | None = None
     code: str | None = None
     message: str | None = None
+    #: The route runs first (its side effects happen), then the client gets the fault.
+    acted: bool = False
 
     def matches(self, method: str, path: str, *, inner: bool) -> bool:
         """Does this fault apply to a request? Inside ``$batch`` only path-bound faults do.

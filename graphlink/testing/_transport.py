@@ -71,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
         request = httpx.Request(self.command, url, headers=headers, content=body)
         try:
             response = self.server.fake._handle_blocking(request)
-        except httpx.ConnectError:
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
             self._reset()
             return
         except httpx.TimeoutException:

@@ -96,6 +96,8 @@ class ConnectionFault:
     """Not a response: the connection is reset, or stalls until the client gives up."""
 
     kind: str  # "reset" | "timeout"
+    #: The request was served (its side effects happened) before the connection failed.
+    acted: bool = False
 
 
 def json_reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Reply:

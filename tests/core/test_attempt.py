@@ -77,9 +77,9 @@ def test_give_up_explains_a_refused_wait_only() -> None:
     policy = RetryPolicy()
     verdict = judge(SPEC, graph_error(503, "busy", **{"Retry-After": "600"}), 1)
     assert isinstance(verdict, Failure)
-    plain = give_up(verdict, RetryDecision(False), policy)
+    plain = give_up(SPEC, verdict, RetryDecision(False), policy)
     assert plain is verdict.error
-    refused = give_up(verdict, RetryDecision(False, 600.0, too_long=True), policy)
+    refused = give_up(SPEC, verdict, RetryDecision(False, 600.0, too_long=True), policy)
     assert isinstance(refused, errors.RateLimitError)
     assert refused.status_code == 503
     assert refused.retry_after == 600

@@ -21,3 +21,11 @@ def call(fake: FakeGraph, method: str, url: str, **kw: Any) -> httpx.Response:
     """One request through the in-process transport."""
     with http(fake) as client:
         return client.request(method, url, **kw)
+
+
+def organizer_and_attendee() -> FakeGraph:
+    """A fake with two mailboxes: ``org@contoso.com`` organises, ``att@contoso.com`` attends."""
+    fake = FakeGraph()
+    fake.add_user("org@contoso.com", "Organizer")
+    fake.add_user("att@contoso.com", "Attendee")
+    return fake

@@ -15,7 +15,17 @@ from graphlink.testing._engine import Engine
 from graphlink.testing._routes import ROUTES, route
 from graphlink.testing._wire import Call, Reply, json_reply
 
-AREAS = {"auth", "batch", "calendar", "directory", "mail", "places", "subscriptions", "uploads"}
+AREAS = {
+    "auth",
+    "batch",
+    "calendar",
+    "directory",
+    "mail",
+    "places",
+    "schedule",
+    "subscriptions",
+    "uploads",
+}
 
 
 def test_every_area_registers_its_routes_on_the_one_table() -> None:

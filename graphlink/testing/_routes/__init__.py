@@ -1,5 +1,8 @@
 """FakeGraph's routes, one module per area, all on the one table ``ROUTES``.
 
+The areas: auth, batch, calendar, directory, mail, places, schedule (getSchedule),
+subscriptions and uploads.
+
 To add a route: in the area's module (or a new ``_routes/<area>.py``), decorate a handler
 with ``@route("GET", r"/path/(?P<name>[^/]+)")``. The regex is matched whole against the
 path under ``/v1.0`` (any case); ``USER`` / ``CALENDAR`` from ``_table`` match
@@ -19,6 +22,7 @@ from graphlink.testing._routes import (  # noqa: F401 - imported so their routes
     directory,
     mail,
     places,
+    schedule,
     subscriptions,
     uploads,
 )

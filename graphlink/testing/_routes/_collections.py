@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from graphlink.testing._odata import (
+    QueryResult,
     decode_token,
     encode_token,
     filter_uses_advanced_features,
@@ -107,18 +108,22 @@ def _link(call: Call, **replace: str) -> str:
 
 def collection(
     call: Call,
-    items: Sequence[Mapping[str, Any]],
+    items: Sequence[Any],
     *,
     kind: str,
     context: str,
     default_select: Defaults = None,
     count_segment: bool = False,
     keep: Sequence[str] = (),
+    render: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> Reply:
     """Serve any collection: filter, search, order, ``$count``, ``$select`` and paging.
 
     ``kind`` is ``directory`` (``$skiptoken`` paging, 100/999, advanced-query rules),
-    ``outlook`` (``$skip`` paging, 10/1000) or ``places``.
+    ``outlook`` (``$skip`` paging, 10/1000) or ``places``. ``items`` are Graph JSON objects,
+    or anything ``render`` turns into one: then, without ``$filter``/``$search``/
+    ``$orderby``, only the page's items are rendered, so paging through a long collection
+    costs each page its own items, not the whole collection.
     """
     if kind == "directory":
         check_directory_query(call, count_segment=count_segment)
@@ -132,14 +137,24 @@ def collection(
         if not skip.isdigit():
             raise GraphFault(400, "BadRequest", f"Invalid value '{skip}' for $skip query option.")
         offset = int(skip)
-    result = run_query(
-        items,
-        filter=call.param("filter"),
-        search=(call.param("search") if kind == "directory" else None),
-        orderby=call.param("orderby"),
-        offset=offset,
-        page_size=size,
-    )
+    search = call.param("search") if kind == "directory" else None
+    query = bool(call.param("filter") or search or call.param("orderby"))
+    if render is not None and not query:
+        page = items[offset : offset + size]
+        nxt = offset + size if offset + size < len(items) else None
+        result = QueryResult(
+            items=[dict(render(i)) for i in page], count=len(items), next_offset=nxt
+        )
+    else:
+        rows = [render(i) for i in items] if render is not None else items
+        result = run_query(
+            rows,
+            filter=call.param("filter"),
+            search=search,
+            orderby=call.param("orderby"),
+            offset=offset,
+            page_size=size,
+        )
     if count_segment:
         return Reply(status=200, text=str(result.count), headers={"Content-Type": "text/plain"})
     select = selected(call)

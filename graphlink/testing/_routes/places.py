@@ -1,9 +1,20 @@
-"""Places routes: rooms, room lists and the rooms of a list."""
+"""Places routes: rooms, room lists and the rooms of a list.
+
+- ``GET /places/microsoft.graph.room`` and ``GET /places/microsoft.graph.roomList`` (any
+  case): every room / room list.
+- ``GET /places/{room-list email or id}/microsoft.graph.roomList/rooms``: the rooms of one
+  list, addressed by its email as Graph documents (its id works too); an unknown list is
+  ``404 ErrorItemNotFound``.
+
+All three page as Graph's places do: 100 a page by default, ``$top`` to change it (at most
+999: Graph states no maximum, FakeGraph uses the directory's), ``@odata.nextLink`` to follow.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from graphlink.testing._routes._collections import collection, project, selected
 from graphlink.testing._routes._table import route
@@ -15,10 +26,11 @@ if TYPE_CHECKING:
 
 @route("GET", r"/places/microsoft\.graph\.(?P<kind>room|roomList)")
 def _list_places(e: Engine, call: Call, m: re.Match[str]) -> Reply:
-    wanted = "#microsoft.graph.room" if m["kind"].lower() == "room" else "#microsoft.graph.roomList"
+    kind = "room" if m["kind"].lower() == "room" else "roomList"
+    wanted = f"#microsoft.graph.{kind}"
     items = [p for p in e.state.places.values() if p["@odata.type"] == wanted]
     return collection(
-        call, items, kind="places", context=f"places/microsoft.graph.{m['kind']}", keep=("id",)
+        call, items, kind="places", context=f"places/microsoft.graph.{kind}", keep=("id",)
     )
 
 
@@ -29,7 +41,7 @@ def _rooms_in_list(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         call,
         list(rooms),
         kind="places",
-        context=f"places('{m['place']}')/microsoft.graph.roomList/rooms",
+        context=f"places('{quote(m['place'], safe='')}')/microsoft.graph.roomList/rooms",
         keep=("id",),
     )
 

@@ -6,13 +6,14 @@ with FakeGraph's lock held.
 
 Each area is a class deriving from ``StateBase`` that owns its data (``DirectoryState``:
 users and groups; ``MailboxState``: mailboxes and calendars; ``CalendarState``: events;
-``MailState``: sent mail and uploads; ``PlacesState``; ``SubscriptionState``). A new area
+``SeriesState``: recurring series and their occurrences; ``MailState``: sent mail and
+uploads; ``PlacesState``; ``SubscriptionState``). A new area
 adds a module with such a class and ``State`` inherits it.
 """
 
 from __future__ import annotations
 
-from graphlink.testing._state.calendar import CalendarState, event_overlaps
+from graphlink.testing._state.calendar import check_event_body, event_overlaps
 from graphlink.testing._state.common import (
     GraphFault,
     camelize,
@@ -27,17 +28,21 @@ from graphlink.testing._state.directory import USER_DEFAULT_FIELDS
 from graphlink.testing._state.mail import MailState, SentAttachment, SentMail, file_attachment
 from graphlink.testing._state.mailboxes import EventRecord, Mailbox
 from graphlink.testing._state.places import PlacesState
+from graphlink.testing._state.series import EventLike, Occurrence, SeriesState
 from graphlink.testing._state.subscriptions import SubscriptionState
 
 __all__ = [
     "USER_DEFAULT_FIELDS",
+    "EventLike",
     "EventRecord",
     "GraphFault",
     "Mailbox",
+    "Occurrence",
     "SentAttachment",
     "SentMail",
     "State",
     "camelize",
+    "check_event_body",
     "event_overlaps",
     "file_attachment",
     "format_graph_datetime",
@@ -49,7 +54,7 @@ __all__ = [
 ]
 
 
-class State(CalendarState, MailState, PlacesState, SubscriptionState):
+class State(SeriesState, MailState, PlacesState, SubscriptionState):
     """Everything FakeGraph knows. Not thread-safe on its own: FakeGraph locks around it."""
 
     def __init__(self, *, tenant_domain: str = "contoso.com") -> None:

@@ -10,16 +10,157 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
-from graphlink.testing._state.common import GraphFault, exchange_id, parse_graph_datetime, utc_stamp
+from graphlink.testing._state.common import (
+    GraphFault,
+    exchange_id,
+    parse_graph_datetime,
+    utc_stamp,
+    zone,
+)
 from graphlink.testing._state.mailboxes import EventRecord, Mailbox, MailboxState
+from graphlink.testing._state.recurrence import normalize_recurrence, series_zone_name
 
-__all__ = ["MAX_ATTENDEES", "CalendarState", "event_overlaps"]
+__all__ = [
+    "EVENT_NAVIGATION_PROPERTIES",
+    "EVENT_PROPERTIES",
+    "MAX_ATTENDEES",
+    "CalendarState",
+    "check_can_cancel",
+    "check_can_respond",
+    "check_event_body",
+    "event_overlaps",
+    "new_ical_uid",
+    "occurrence_ical_uid",
+]
 
 _NEVER = "0001-01-01T00:00:00Z"
 MAX_ATTENDEES = 500
+
+#: The v1.0 ``microsoft.graph.event`` type's structural properties, with those it inherits
+#: from ``outlookItem`` (``categories``, ``changeKey``, ``createdDateTime``,
+#: ``lastModifiedDateTime``) and ``entity`` (``id``). Source: Graph's v1.0 CSDL,
+#: ``schemas/v1.0-Prod.csdl`` in microsoftgraph/msgraph-metadata (commit f54f11b, August
+#: 2026), ``<EntityType Name="event" BaseType="graph.outlookItem">``; the same names as the
+#: Properties table of the "event resource type" page (``api-reference/v1.0/resources/
+#: event.md`` in microsoftgraph/microsoft-graph-docs-contrib), which also lists
+#: ``hideAttendees``, ``isDraft`` and ``transactionId`` but, in the copy read, not yet
+#: ``cancelledOccurrences``.
+EVENT_PROPERTIES = frozenset(
+    {
+        "allowNewTimeProposals",
+        "attendees",
+        "body",
+        "bodyPreview",
+        "cancelledOccurrences",
+        "categories",
+        "changeKey",
+        "createdDateTime",
+        "end",
+        "hasAttachments",
+        "hideAttendees",
+        "iCalUId",
+        "id",
+        "importance",
+        "isAllDay",
+        "isCancelled",
+        "isDraft",
+        "isOnlineMeeting",
+        "isOrganizer",
+        "isReminderOn",
+        "lastModifiedDateTime",
+        "location",
+        "locations",
+        "onlineMeeting",
+        "onlineMeetingProvider",
+        "onlineMeetingUrl",
+        "organizer",
+        "originalEndTimeZone",
+        "originalStart",
+        "originalStartTimeZone",
+        "recurrence",
+        "reminderMinutesBeforeStart",
+        "responseRequested",
+        "responseStatus",
+        "sensitivity",
+        "seriesMasterId",
+        "showAs",
+        "start",
+        "subject",
+        "transactionId",
+        "type",
+        "webLink",
+    }
+)
+#: The event's navigation properties (same CSDL; the docs page's Relationships table lists
+#: all but ``exceptionOccurrences``). They exist on the type, so a body naming one is not
+#: refused as an unknown property (Graph documents creating extensions and extended
+#: properties in the create/update body).
+EVENT_NAVIGATION_PROPERTIES = frozenset(
+    {
+        "attachments",
+        "calendar",
+        "exceptionOccurrences",
+        "extensions",
+        "instances",
+        "multiValueExtendedProperties",
+        "singleValueExtendedProperties",
+    }
+)
+_EVENT_NAMES = {name.lower(): name for name in EVENT_PROPERTIES | EVENT_NAVIGATION_PROPERTIES}
+
+
+def check_event_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """An event create/update body with Graph's spelling, or Graph's 400 for a stray property.
+
+    A top-level name that is not one of ``EVENT_PROPERTIES`` or
+    ``EVENT_NAVIGATION_PROPERTIES`` is refused with ``400 RequestBodyRead`` "The property
+    'x' does not exist on type 'Microsoft.OutlookServices.Event'. Make sure to only use
+    property names that are defined by the type or mark the type as open type.", naming the
+    first such property as it was sent. Annotations (``@odata.type``, ``attendees@odata.type``)
+    are accepted and left out of what is stored.
+
+    Verified (reports from live tenants): the status, the code and the message, for both
+    create and update -- ``PATCH /v1.0/users/{id}/events/{id}`` with ``graphResponseHeaders``
+    answered ``400 Bad Request`` ``RequestBodyRead`` with exactly this message
+    (microsoftgraph/msgraph-sdk-java#391, 2020); ``POST /users/{id}/events`` with ``event``
+    answered the same message (microsoftgraph/msgraph-sdk-javascript#212, 2019; also
+    msgraph-sdk-java#766, 2021, ``400`` for ``POST /v1.0/me/events``, from a hybrid mailbox).
+    The type named is Exchange's ``Microsoft.OutlookServices.Event``, not
+    ``microsoft.graph.event``: no report found shows the latter, and a CLI's troubleshooting
+    note shows ``$select`` of an unknown name naming the Outlook type too.
+
+    Guessed:
+
+    - Names are compared case-insensitively and stored in Graph's spelling (``Subject``
+      is ``subject``), as FakeGraph's getSchedule reads them: Microsoft's own examples send
+      ``"Comment"`` (event cancel) and ``"Schedules"`` (getSchedule), while a 2015 report saw
+      ``sendMail`` need the metadata's exact case. Nothing shows an event body either way.
+    - Only the first stray property is reported (Graph's reader stops at the first).
+    - Graph's CSDL marks ``event`` an open type (for schema extensions); FakeGraph models no
+      schema extensions, so their ``{prefix}_{name}`` properties are refused too.
+    - Nested objects (``attendees[].emailAddress``...) are not checked; Graph refuses
+      their unknown names the same way (``Microsoft.OutlookServices.EmailAddress``).
+    """
+    clean: dict[str, Any] = {}
+    for key, value in body.items():
+        name = str(key)
+        prop, at, _annotation = name.partition("@")
+        if at and (not prop or prop.lower() in _EVENT_NAMES):
+            continue
+        known = _EVENT_NAMES.get(prop.lower())
+        if known is None:
+            raise GraphFault(
+                400,
+                "RequestBodyRead",
+                f"The property '{prop}' does not exist on type "
+                "'Microsoft.OutlookServices.Event'. Make sure to only use property names that "
+                "are defined by the type or mark the type as open type.",
+            )
+        clean[known] = value
+    return clean
 
 
 def _online_meeting(data: dict[str, Any]) -> None:
@@ -36,7 +177,45 @@ def _online_meeting(data: dict[str, Any]) -> None:
     }
 
 
-def event_overlaps(rec: EventRecord, start: datetime, end: datetime) -> bool:
+_ICAL_PREFIX = "040000008200E00074C5B7101A82E008"
+
+
+def new_ical_uid(event_id: str) -> str:
+    """A new meeting's ``iCalUId``, laid out as Exchange's global object id.
+
+    The class id, an instance date (``00000000`` for a series or a single event), a
+    timestamp, reserved zeros, a length and a unique part.
+    """
+    digest = hashlib.sha1(event_id.encode()).hexdigest().upper()
+    return _ICAL_PREFIX + "00000000" + digest[:16] + "0" * 16 + "10000000" + digest[8:40]
+
+
+def occurrence_ical_uid(series_uid: str, day: date) -> str:
+    """An occurrence's ``iCalUId``: the series' with the occurrence's date in it.
+
+    Graph's ``iCalUId`` is the same in every attendee's calendar but differs for each
+    occurrence (``resources/event.md``); Exchange writes the instance date (year, month,
+    day) into the global object id, which FakeGraph copies.
+    """
+    stamp = f"{day.year:04X}{day.month:02X}{day.day:02X}"
+    return series_uid[:32] + stamp + series_uid[40:]
+
+
+def _series(value: Any, start: datetime, tz_name: str) -> dict[str, Any]:
+    """A request's ``recurrence`` as Graph stores it; an unknown series zone is a 400."""
+    recurrence = normalize_recurrence(value, start.astimezone(zone(tz_name)).date(), tz_name)
+    zone(series_zone_name(recurrence))
+    return recurrence
+
+
+class Timed(Protocol):
+    """Anything with a start and an end: a stored event or a computed occurrence."""
+
+    start: datetime
+    end: datetime
+
+
+def event_overlaps(rec: Timed, start: datetime, end: datetime) -> bool:
     """calendarView's rule: the event overlaps ``[start, end)``."""
     if rec.start == rec.end:
         return start <= rec.start < end
@@ -51,8 +230,15 @@ class CalendarState(MailboxState):
     ) -> EventRecord:
         """Create an event as Graph does, with copies in attendees' mailboxes.
 
-        A ``transactionId`` already used in this mailbox returns the first event instead of
-        creating a second one.
+        A ``transactionId`` already used in this mailbox (in any of its calendars) returns
+        the first event instead of creating a second one; the route answers it ``201`` as
+        for a new event. Graph documents the de-duplication (``resources/event.md``:
+        "avoid redundant POST operations in case of client retries") but not the status of
+        the repeated create: ``201`` with the first event is a guess, matching a
+        third-party report that the retry "returned the same event ID".
+
+        An event with a ``recurrence`` is a series master (``type: seriesMaster``); its
+        occurrences are computed when a view asks (``SeriesState``).
         """
         cal = self.calendar(box, calendar_id)
         txn = payload.get("transactionId")
@@ -77,9 +263,13 @@ class CalendarState(MailboxState):
             raise GraphFault(
                 400, "ErrorInvalidRequest", f"An event can have at most {MAX_ATTENDEES} attendees."
             )
+        recurrence = None
+        if payload.get("recurrence"):
+            tz_name = str((payload["start"] or {}).get("timeZone") or "UTC")
+            recurrence = _series(payload["recurrence"], start, tz_name)
         now = datetime.now(UTC)
         eid = exchange_id("event", box.owner_id, str(next(self._counter)))
-        ical = "040000008200E00074C5B7101A82E008" + hashlib.sha1(eid.encode()).hexdigest().upper()
+        ical = new_ical_uid(eid)
         data: dict[str, Any] = {
             "@odata.etag": f'W/"{eid[-16:]}"',
             "id": eid,
@@ -128,8 +318,11 @@ class CalendarState(MailboxState):
             "organizer": {"emailAddress": {"name": box.name, "address": box.address}},
         }
         for key, value in payload.items():
-            if key not in ("start", "end", "organizer", "id", "attendees"):
+            if key not in ("start", "end", "organizer", "id", "attendees", "recurrence"):
                 data[key] = value
+        if recurrence is not None:
+            data["recurrence"] = recurrence
+            data["type"] = "seriesMaster"
         self._sync_locations(data, payload)
         body = data.get("body") or {}
         data["bodyPreview"] = str(body.get("content") or "")[:255]
@@ -196,9 +389,7 @@ class CalendarState(MailboxState):
                 if rec.data.get("iCalUId") == ical_uid:
                     yield box, rec
 
-    def update_event(
-        self, box: Mailbox, rec: EventRecord, changes: Mapping[str, Any]
-    ) -> EventRecord:
+    def update_event(self, box: Mailbox, rec: EventRecord, changes: Mapping[str, Any]) -> None:
         """PATCH an event; the organizer's changes reach the attendees' copies."""
         targets = (
             list(self.copies(str(rec.data["iCalUId"]))) if rec.data.get("isOrganizer") else []
@@ -209,10 +400,23 @@ class CalendarState(MailboxState):
             raise GraphFault(
                 400, "ErrorInvalidRequest", "The end time of the event is before its start time."
             )
+        if changes.get("recurrence"):
+            tz_name = str(
+                (changes.get("start") or {}).get("timeZone")
+                or rec.data.get("originalStartTimeZone")
+                or "UTC"
+            )
+            changes = {
+                **changes,
+                "recurrence": _series(changes["recurrence"], start, tz_name),
+                "type": "seriesMaster",
+            }
+        elif "recurrence" in changes and rec.data.get("type") == "seriesMaster":
+            changes = {**changes, "type": "singleInstance"}
         stamp = utc_stamp(datetime.now(UTC))
         for _other, target in targets:
             for key, value in changes.items():
-                if key in ("start", "end", "id", "organizer", "iCalUId"):
+                if key in ("start", "end", "id", "organizer", "iCalUId", "seriesMasterId"):
                     continue
                 if key == "attendees" and target is not rec:
                     continue
@@ -229,10 +433,16 @@ class CalendarState(MailboxState):
             target.data["lastModifiedDateTime"] = stamp
             target.data["changeKey"] = hashlib.sha1((target.id + stamp).encode()).hexdigest()[:16]
             target.data["@odata.etag"] = f'W/"{target.data["changeKey"]}"'
-        return rec
 
     def delete_event(self, box: Mailbox, rec: EventRecord) -> None:
-        """Delete; when the organizer deletes a meeting, attendees' copies are cancelled."""
+        """Delete; when the organizer deletes a meeting, attendees' copies are cancelled.
+
+        Graph: "deleting the event on the organizer's calendar sends a cancellation message
+        to the meeting attendees" (``event-delete.md``). The attendees' copies stay in their
+        calendars with ``isCancelled: true`` and a "Canceled: " subject, as Outlook shows a
+        received cancellation until the attendee removes it. An attendee's DELETE removes
+        only their own copy (no answer is sent).
+        """
         del box.events[rec.id]
         if rec.data.get("isOrganizer"):
             self._cancel_copies(rec)
@@ -243,20 +453,13 @@ class CalendarState(MailboxState):
             twin.data["subject"] = "Canceled: " + str(rec.data.get("subject") or "")
 
     def respond(self, box: Mailbox, rec: EventRecord, response: str) -> None:
-        """accept / tentativelyAccept / decline as an attendee; the organizer sees it."""
-        if rec.data.get("isOrganizer"):
-            action = {"accepted": "Accept", "declined": "Decline"}.get(response, "Accept")
-            raise GraphFault(
-                400,
-                f"ErrorCalendarIsOrganizerFor{action}",
-                "Your request can't be completed. You can't respond to a meeting you organized.",
-            )
-        if rec.data.get("isCancelled"):
-            raise GraphFault(
-                400,
-                "ErrorInvalidRequest",
-                "Your request can't be completed. The meeting has been canceled.",
-            )
+        """accept / tentativelyAccept / decline as an attendee; the organizer sees it.
+
+        A decline removes the event from the attendee's calendar (Graph "moves the event to
+        the Deleted Items folder", ``event-decline.md``). The organizer answering their own
+        meeting is refused: see ``check_can_respond``.
+        """
+        check_can_respond(rec.data)
         stamp = utc_stamp(datetime.now(UTC))
         rec.data["responseStatus"] = {"response": response, "time": stamp}
         for _other, twin in self.copies(str(rec.data["iCalUId"])):
@@ -270,12 +473,55 @@ class CalendarState(MailboxState):
             del box.events[rec.id]
 
     def cancel(self, box: Mailbox, rec: EventRecord) -> None:
-        """The organizer cancels a meeting: it leaves their calendar, attendees see it cancelled."""
-        if not rec.data.get("isOrganizer"):
-            raise GraphFault(
-                400,
-                "ErrorCalendarIsNotOrganizer",
-                "Your request can't be completed. You need to be an organizer to cancel a meeting.",
-            )
+        """The organizer cancels a meeting: it leaves their calendar, attendees see it cancelled.
+
+        A non-organizer is refused: see ``check_can_cancel``.
+        """
+        check_can_cancel(rec.data)
         del box.events[rec.id]
         self._cancel_copies(rec)
+
+
+def check_can_respond(data: Mapping[str, Any]) -> None:
+    """Refuse an answer (accept/tentativelyAccept/decline) Graph would refuse.
+
+    - The organizer answering their own meeting: ``400 ErrorInvalidRequest`` "Your request
+      can't be completed. You can't respond to this meeting because you're the meeting
+      organizer." Not in Microsoft's docs: the code and message are what third parties
+      report from live tenants (a CLI's live-verified notes, an assistant's test fixtures;
+      public bot-framework calendar samples show the same message). EWS has dedicated
+      codes (``ErrorCalendarIsOrganizerForAccept``/``...ForDecline``), which FakeGraph used
+      to answer, but nothing shows Graph passing them through.
+    - Answering a cancelled meeting: ``400 ErrorInvalidRequest`` — a guess (EWS has
+      ``ErrorCalendarIsCancelledForAccept`` and the like; nothing observed through Graph).
+    """
+    if data.get("isOrganizer"):
+        raise GraphFault(
+            400,
+            "ErrorInvalidRequest",
+            "Your request can't be completed. You can't respond to this meeting because "
+            "you're the meeting organizer.",
+        )
+    if data.get("isCancelled"):
+        raise GraphFault(
+            400,
+            "ErrorInvalidRequest",
+            "Your request can't be completed. The meeting has been canceled.",
+        )
+
+
+def check_can_cancel(data: Mapping[str, Any]) -> None:
+    """Refuse ``cancel`` by a non-organizer as Graph does.
+
+    Status and message are documented (``event-cancel.md``: "An attendee calling this
+    action gets an error (HTTP 400 Bad Request)... Your request can't be completed. You need
+    to be an organizer to cancel a meeting."). The code is not documented:
+    ``ErrorInvalidRequest`` is what third parties report from live tenants (EWS's own code
+    for this is ``ErrorCalendarIsNotOrganizer``, which FakeGraph used to answer).
+    """
+    if not data.get("isOrganizer"):
+        raise GraphFault(
+            400,
+            "ErrorInvalidRequest",
+            "Your request can't be completed. You need to be an organizer to cancel a meeting.",
+        )

@@ -9,7 +9,9 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from graphlink.errors import UnknownTimeZoneError
 
 __all__ = [
     "GraphFault",
@@ -25,6 +27,7 @@ __all__ = [
     "zone",
 ]
 
+_UTC = ZoneInfo("UTC")
 _NS = uuid.UUID("6f1c0c1e-2b4d-4a8e-9d3c-5a7b9e0f1d2c")
 
 
@@ -94,15 +97,17 @@ def exchange_id(*parts: str) -> str:
 
 
 def zone(name: str | None) -> ZoneInfo:
-    """A ZoneInfo for an IANA or Windows time-zone name; 400 as Graph does when unknown."""
-    from tzlocal.windows_tz import win_tz
+    """A ZoneInfo for an IANA or Windows time-zone name; 400 as Graph does when unknown.
+
+    Windows names match case-insensitively (``graphlink.models.to_zoneinfo``'s CLDR table).
+    """
+    from graphlink.models import to_zoneinfo
 
     if not name or name.lower() in ("utc", "tzone://microsoft/utc", "coordinated universal time"):
-        return ZoneInfo("UTC")
-    iana = win_tz.get(name, name)
+        return _UTC
     try:
-        return ZoneInfo(iana)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        return to_zoneinfo(name, fallback=None)
+    except UnknownTimeZoneError as exc:
         raise GraphFault(
             400,
             "TimeZoneNotSupportedException",

@@ -37,6 +37,8 @@ class Mailbox:
     calendars: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     default_calendar: str = ""
     events: dict[str, EventRecord] = attrs.field(factory=dict)
+    #: Occurrence id -> (series master id, occurrence key): every occurrence id handed out.
+    occurrences: dict[str, tuple[str, str]] = attrs.field(factory=dict)
     messages: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
 

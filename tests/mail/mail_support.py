@@ -1,0 +1,127 @@
+"""Helpers shared by the mail tests (each scenario runs on both clients).
+
+``FakeRun`` puts a GraphClient or an AsyncGraphClient on a FakeGraph with the fake clock
+(the calendar tests' pattern), behind a spy transport that keeps every request's headers
+as they went on the wire: FakeGraph's own ``requests`` leave ``Authorization`` out, and the
+upload PUTs must be shown to carry no bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+import attrs
+import httpx
+from harness import AsyncClockSeam, FakeClock, SyncClockSeam
+
+from graphlink.testing import FakeGraph
+
+SVC = "svc@contoso.com"
+MAILER = "mailer@contoso.com"
+ADA = "ada@contoso.com"
+BOB = "bob@contoso.com"
+GRAPH = "https://graph.microsoft.com/v1.0"
+MiB = 1024 * 1024
+
+
+@attrs.frozen
+class Wire:
+    """One request as it left the client: method, URL and headers (``Authorization`` kept)."""
+
+    method: str
+    url: str
+    headers: httpx.Headers
+
+
+class _SpySync(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport, seen: list[Wire]) -> None:
+        self.inner = inner
+        self.seen = seen
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(Wire(request.method, str(request.url), httpx.Headers(request.headers)))
+        return self.inner.handle_request(request)
+
+
+class _SpyAsync(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport, seen: list[Wire]) -> None:
+        self.inner = inner
+        self.seen = seen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(Wire(request.method, str(request.url), httpx.Headers(request.headers)))
+        return await self.inner.handle_async_request(request)
+
+
+def office() -> FakeGraph:
+    """A FakeGraph with the service account, a mailer mailbox and two colleagues."""
+    fake = FakeGraph()
+    fake.add_user(SVC, "Service Account")
+    fake.add_user(MAILER, "Reception Mailer")
+    fake.add_user(ADA, "Ada Lovelace")
+    fake.add_user(BOB, "Bob Builder")
+    return fake
+
+
+class FakeRun:
+    """A GraphClient or AsyncGraphClient on a FakeGraph, with a fake clock (no sleeps)."""
+
+    def __init__(self, mode: str, fake: FakeGraph, **kwargs: Any) -> None:
+        self.mode = mode
+        self.fake = fake
+        self.clock = FakeClock()
+        self.wire: list[Wire] = []
+        kwargs.setdefault("service_account", SVC)
+        if mode == "sync":
+            http: Any = httpx.Client(transport=_SpySync(fake.transport(), self.wire))
+            self.client: Any = fake.client(http_client=http, **kwargs)
+            self.client._transport.clock = SyncClockSeam(self.clock)
+        else:
+            http = httpx.AsyncClient(transport=_SpyAsync(fake.async_transport(), self.wire))
+            self.client = fake.async_client(http_client=http, **kwargs)
+            self.client._transport.clock = AsyncClockSeam(self.clock)
+        self.client._transport._rand = lambda: 0.5
+
+    def run(self, value: Any) -> Any:
+        """Await ``value`` on the async client; return it as is on the sync one."""
+        return value if self.mode == "sync" else asyncio.run(value)
+
+    def send(self, *args: Any, **kwargs: Any) -> Any:
+        return self.run(self.client.mail.send(*args, **kwargs))
+
+    def send_template(self, *args: Any, **kwargs: Any) -> Any:
+        return self.run(self.client.mail.send_template(*args, **kwargs))
+
+
+def body_of(request: httpx.Request) -> Any:
+    """The JSON body a request carried."""
+    return json.loads(request.content) if request.content else None
+
+
+def graph_path(request: httpx.Request) -> str:
+    """The decoded path below ``/v1.0``."""
+    return unquote(request.url.path).removeprefix("/v1.0")
+
+
+def accepted(request: httpx.Request) -> httpx.Response:
+    """sendMail's answer: 202 Accepted, no body."""
+    return httpx.Response(202)
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def lower_values(value: Any, *keys: str) -> Any:
+    """JSON with the string values of ``keys`` case-folded (Graph's docs vary their case)."""
+    if isinstance(value, dict):
+        return {
+            k: (v.lower() if k in keys and isinstance(v, str) else lower_values(v, *keys))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [lower_values(v, *keys) for v in value]
+    return value
