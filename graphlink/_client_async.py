@@ -20,6 +20,7 @@ from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, Async
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._async.batch import AsyncBatch
 from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
 from graphlink.resources._async.mail import AsyncMail
@@ -150,6 +151,18 @@ class AsyncGraphClient:
         if idempotent is not None:
             spec = attrs.evolve(spec, idempotent=idempotent)
         return await self._transport.call(Operation(spec=spec, parse=parse.raw))
+
+    def batch(self) -> AsyncBatch:
+        """Queue requests and send them together in ``$batch`` calls (``async with``).
+
+        ```python
+        async with client.batch() as batch:
+            booked = batch.events.create("Stand-up", start, end, calendar_id=room)
+            ada = batch.users.get("ada@contoso.com")
+        booked.result()  # the Event, or that request's typed error
+        ```
+        """
+        return AsyncBatch(self._transport, self.config)
 
     def paginate(
         self,

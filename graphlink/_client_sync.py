@@ -21,6 +21,7 @@ from graphlink._transport._io_sync import HttpClient
 from graphlink._transport._sync import Paginator, TokenManager, Transport
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
+from graphlink.resources._sync.batch import Batch
 from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
 from graphlink.resources._sync.mail import Mail
@@ -151,6 +152,18 @@ class GraphClient:
         if idempotent is not None:
             spec = attrs.evolve(spec, idempotent=idempotent)
         return self._transport.call(Operation(spec=spec, parse=parse.raw))
+
+    def batch(self) -> Batch:
+        """Queue requests and send them together in ``$batch`` calls (``with``).
+
+        ```python
+        with client.batch() as batch:
+            booked = batch.events.create("Stand-up", start, end, calendar_id=room)
+            ada = batch.users.get("ada@contoso.com")
+        booked.result()  # the Event, or that request's typed error
+        ```
+        """
+        return Batch(self._transport, self.config)
 
     def paginate(
         self,

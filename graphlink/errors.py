@@ -45,9 +45,9 @@ class GraphError(Exception):
     attempts: int = 0
     """How many HTTP attempts were made before this error was raised (0 when none was)."""
     maybe_processed: bool = False
-    """True when the call may have taken effect at Graph although it failed: a request
-    that must not run twice (a sendMail) was sent and no clear answer came back. Check
-    before repeating it (the message says what may have happened)."""
+    """True when the call may have taken effect at Graph although it failed: an attempt was
+    sent and no clear answer came back (a timeout, a 5xx). Check before repeating the call:
+    a mail may have been sent, an event booked (the message says what may have happened)."""
 
 
 class ValidationError(GraphError, ValueError):

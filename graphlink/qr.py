@@ -173,18 +173,11 @@ def attachment(
         raise ValidationError(
             f"name must be a non-empty file name without control characters, not {name!r}"
         )
-    if (
-        not isinstance(content_id, str)
-        or not content_id
-        or not content_id.isprintable()
-        or any(c.isspace() or c in "<>" for c in content_id)
-    ):
-        raise ValidationError(
-            "content_id must be a non-empty string without whitespace, control characters,"
-            f" '<' or '>', not {content_id!r}"
-        )
-    content = _png_bytes(text, size)
     from graphlink.models import Attachment
+    from graphlink.resources._mail import check_content_id
+
+    check_content_id(content_id)
+    content = _png_bytes(text, size)
 
     return Attachment(name, content, "image/png", content_id=content_id, is_inline=True)
 

@@ -44,6 +44,7 @@ RULES: list[tuple[str, str]] = [
     (r"\baclose\b", "close"),
     (r"\bafetch\b", "fetch"),
     (r"\batry_acquire\b", "try_acquire"),
+    (r"\batry_acquire_many\b", "try_acquire_many"),
     (r"\barelease\b", "release"),
     (r"\bacooldown\b", "cooldown"),
     (r"\baacquire\b", "acquire"),

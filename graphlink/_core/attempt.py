@@ -107,21 +107,33 @@ def _failed(spec: RequestSpec, cause: Exception, attempts: int) -> Failure:
 
 
 def give_up(
-    spec: RequestSpec, failure: Failure, decision: RetryDecision, policy: RetryPolicy
+    spec: RequestSpec,
+    failure: Failure,
+    decision: RetryDecision,
+    policy: RetryPolicy,
+    *,
+    acted_before: bool = False,
 ) -> GraphError:
     """The error that ends the call after ``decision`` said not to retry ``failure``.
 
-    A request that must not run twice, and may have been processed, says so: its error has
-    ``maybe_processed`` set and a message naming the effect (``spec.effect``).
+    ``maybe_processed`` is set when this attempt, or an earlier one (``acted_before``), may
+    have been processed: the call may have taken effect although it failed. A request that
+    must not run twice, or that names its effect (``spec.effect``), says so in the message.
     """
     if decision.too_long and isinstance(failure.error, GraphAPIError):
-        return too_long(failure.error, policy.max_retry_after)
-    error = failure.error
-    if not spec.idempotent and maybe_processed(failure.outcome):
-        error.maybe_processed = True
+        error: GraphError = too_long(failure.error, policy.max_retry_after)
+    else:
+        error = failure.error
+    this_one = maybe_processed(failure.outcome)
+    # A read changes nothing: only a write "may have taken effect".
+    error.maybe_processed = spec.method not in _READS and (this_one or acted_before)
+    if error.maybe_processed and (spec.effect or not spec.idempotent):
         effect = spec.effect or "Graph may have processed the request"
-        _add_detail(error, f"not retried: {effect}")
+        _add_detail(error, f"not retried: {effect}" if this_one else effect)
     return error
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _add_detail(error: GraphError, text: str) -> None:

@@ -129,6 +129,8 @@ class RequestSpec:
             for the error's message (e.g. "the mail may have been sent").
         anonymous: Sent without the bearer token, to a pre-authenticated absolute URL
             (an upload session's), which must be on one of Microsoft's upload hosts.
+        keys: For a request that carries others (a ``$batch``): the rate-limit key of each
+            request it carries; the limiter admits it against all of them at once.
     """
 
     method: str = attrs.field(converter=_method)
@@ -141,6 +143,7 @@ class RequestSpec:
     key: str = attrs.field()
     effect: str | None = None
     anonymous: bool = False
+    keys: tuple[str, ...] = ()
 
     @idempotent.default
     def _idempotent_default(self) -> bool:

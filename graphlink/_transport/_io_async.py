@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["Clock", "HttpClient", "Lock"]
+__all__ = ["Clock", "HttpClient", "Lock", "gather"]
+
+T = TypeVar("T")
 
 Lock = asyncio.Lock
 HttpClient = httpx.AsyncClient
@@ -37,3 +40,8 @@ class Clock:
             await self.sleep(seconds)
         else:
             await wakeup.async_wait(seconds)
+
+
+async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Run ``calls`` concurrently (the blocking twin runs them one after the other)."""
+    return list(await asyncio.gather(*calls))

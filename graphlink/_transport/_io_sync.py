@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["Clock", "HttpClient", "Lock"]
+__all__ = ["Clock", "HttpClient", "Lock", "gather"]
+
+T = TypeVar("T")
 
 Lock = threading.Lock
 HttpClient = httpx.Client
@@ -38,3 +41,9 @@ class Clock:
             self.sleep(seconds)
         else:
             wakeup.wait(seconds)
+
+
+def gather(calls: Iterable[T]) -> list[T]:
+    """Run ``calls`` one after the other (the async twin runs them concurrently): each is
+    made, and so run, as the iterable is read."""
+    return list(calls)

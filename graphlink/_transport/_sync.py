@@ -24,7 +24,7 @@ from graphlink._core.paging import Page
 from graphlink._core.redact import detached
 from graphlink._core.request import Listing, Operation, RequestSpec
 from graphlink._core.responses import parse_page, safe_link, upload_link
-from graphlink._core.retry import cooldown, decide
+from graphlink._core.retry import cooldown, decide, maybe_processed
 from graphlink._transport._io_sync import Clock, HttpClient, Lock
 from graphlink._version import __version__
 from graphlink.auth import AccessToken, Credential
@@ -156,6 +156,7 @@ class Transport:
         client_request_id = str(uuid.uuid4())  # one per call, resent on every attempt
         attempts = retries = 0
         refused: AccessToken | None = None
+        acted = False  # an earlier attempt may have been processed (its answer was lost)
         while True:
             attempts += 1
             attempt = self._attempt(spec, client_request_id, attempts, start, refused)
@@ -183,7 +184,9 @@ class Transport:
                 rand=self._rand(),
             )
             if not decision.retry:
-                raise give_up(spec, verdict, decision, self.retry) from verdict.cause
+                error = give_up(spec, verdict, decision, self.retry, acted_before=acted)
+                raise error from verdict.cause
+            acted = acted or maybe_processed(verdict.outcome)
             if decision.refresh_token:
                 refused = attempt.token
             else:
@@ -204,7 +207,7 @@ class Transport:
         failing, a request that cannot be built) is raised; an httpx failure is returned,
         detached from its request (which holds the token), for ``send`` to judge.
         """
-        permit = self._admit(spec.key, start)
+        permit = self._admit(spec, start)
         try:
             token = None
             if not spec.anonymous:  # a pre-authenticated URL never sees the token
@@ -223,8 +226,8 @@ class Transport:
             self.in_flight_size -= 1
             self.limiter.release(permit, self.clock.now())
 
-    def _admit(self, key: str, start: float) -> object:
-        """Wait until the limiter admits a request for ``key``; count the wait.
+    def _admit(self, spec: RequestSpec, start: float) -> object:
+        """Wait until the limiter admits ``spec`` (by its key, or its keys); count the wait.
 
         A decision with a ``wakeup`` is waited on (``wait`` as the timeout) rather than slept
         through, so a slot freed in this process lets the next caller go at once; the
@@ -234,7 +237,10 @@ class Transport:
         wakeup: Wakeup | None = None
         try:
             while True:
-                decision = self.limiter.try_acquire(key, self.clock.now())
+                if spec.keys:  # a $batch counts as each request it carries
+                    decision = self.limiter.try_acquire_many(spec.keys, self.clock.now())
+                else:
+                    decision = self.limiter.try_acquire(spec.key, self.clock.now())
                 if decision.admitted:
                     wakeup = None  # the store took this caller off its queue
                     break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -102,6 +103,11 @@ class RatePolicy(Protocol):
         """Admit the request, or say how long to wait."""
         ...
 
+    def try_acquire_many(self, keys: Sequence[str], now: float, cost: float = 1.0) -> Decision:
+        """Admit one request that counts against several keys (a ``$batch``), all or
+        nothing; a key given twice counts twice."""
+        ...
+
     def release(self, permit: object, now: float) -> None:
         """The request holding ``permit`` finished (well or not)."""
         ...
@@ -117,6 +123,12 @@ class RatePolicy(Protocol):
 
     async def atry_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
         """Async [`try_acquire`][graphlink.ratelimit.RatePolicy.try_acquire]."""
+        ...
+
+    async def atry_acquire_many(
+        self, keys: Sequence[str], now: float, cost: float = 1.0
+    ) -> Decision:
+        """Async [`try_acquire_many`][graphlink.ratelimit.RatePolicy.try_acquire_many]."""
         ...
 
     async def arelease(self, permit: object, now: float) -> None:

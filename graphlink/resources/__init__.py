@@ -7,25 +7,31 @@ Every facade exists twice with the same methods: ``Users`` on
 the API reference, with the result types their methods return.
 """
 
+from graphlink.resources._async.batch import AsyncBatch
 from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
 from graphlink.resources._async.mail import AsyncMail
 from graphlink.resources._delta import Delta, Removed
+from graphlink.resources._handles import Handle
+from graphlink.resources._sync.batch import Batch
 from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
 from graphlink.resources._sync.mail import Mail
 
 __all__ = [
+    "AsyncBatch",
     "AsyncCalendars",
     "AsyncEvents",
     "AsyncGroups",
     "AsyncMail",
     "AsyncRooms",
     "AsyncUsers",
+    "Batch",
     "Calendars",
     "Delta",
     "Events",
     "Groups",
+    "Handle",
     "Mail",
     "Removed",
     "Rooms",

@@ -8,6 +8,7 @@ addressed ``/users/{mailbox}/...``, so the transport limits it by that mailbox.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from graphlink._core.request import Listing, Operation, RequestSpec
 from graphlink.errors import ValidationError
 from graphlink.models import (
     Calendar,
+    FreeBusyError,
     Room,
     RoomList,
     ScheduleInformation,
@@ -262,26 +264,46 @@ def merge_schedules(
     names: Sequence[str], answers: Sequence[list[ScheduleInformation]]
 ) -> list[ScheduleInformation]:
     """One result per asked mailbox, in the order asked: items and views joined across
-    windows; the first error a mailbox got is kept on its result."""
+    the windows (``answers`` in call order: window by window).
+
+    A mailbox whose view is missing from any window (Graph reported an error for it, or
+    left it out) gets no view at all rather than one that would start at the wrong time,
+    and the error; a mailbox missing from every answer gets an error saying so.
+    """
+    per_window = Counter(n.casefold() for n in dict.fromkeys(names))
+    windows = len(answers) // max(1, -(-len(per_window) // SCHEDULES_PER_CALL))
     merged: dict[str, ScheduleInformation] = {}
+    seen: Counter[str] = Counter()
+    broken: set[str] = set()
     for answer in answers:
         for info in answer:
             key = (info.schedule_id or "").casefold()
+            seen[key] += 1
+            if info.availability_view is None:
+                broken.add(key)
             before = merged.get(key)
             if before is None:
                 merged[key] = info
                 continue
-            view = None
-            if before.availability_view is not None or info.availability_view is not None:
-                view = (before.availability_view or "") + (info.availability_view or "")
             merged[key] = attrs.evolve(
                 before,
-                availability_view=view,
+                availability_view=(before.availability_view or "") + (info.availability_view or ""),
                 schedule_items=before.schedule_items + info.schedule_items,
                 error=before.error or info.error,
             )
-    # A mailbox Graph left out of every answer still gets its (empty) result.
-    return [merged.get(n.casefold()) or ScheduleInformation(schedule_id=n) for n in names]
+    out = []
+    for name in names:
+        key = name.casefold()
+        found = merged.get(key)
+        if found is None:
+            missing = FreeBusyError(message="Graph returned no schedule for this mailbox")
+            out.append(ScheduleInformation(schedule_id=name, error=missing))
+        elif key in broken or seen[key] < windows:
+            gap = FreeBusyError(message="Graph returned no availability for part of the window")
+            out.append(attrs.evolve(found, availability_view=None, error=found.error or gap))
+        else:
+            out.append(found)
+    return out
 
 
 # ---------------------------------------------------------------- rooms

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 from typing import Any
 
@@ -181,11 +181,24 @@ def _recurrence(value: object, first_day: datetime) -> Recurrence | None:
 
 
 def _zone_of(start: datetime, timezone: str | None) -> str:
-    """The event's zone: ``timezone`` if given, else the start's own zone, else UTC."""
+    """The event's zone: ``timezone`` if given, else the start's own zone.
+
+    A fixed offset of whole hours is Graph's ``Etc/GMT-10`` (POSIX signs: inverted); any
+    other zone without a name is refused rather than guessed.
+    """
     if timezone is not None:
         return timezone
     key = getattr(start.tzinfo, "key", None)
-    return key if isinstance(key, str) else "UTC"
+    if isinstance(key, str):
+        return key
+    offset = start.utcoffset()
+    if offset is not None and offset.total_seconds() % 3600 == 0:
+        hours = int(offset.total_seconds() // 3600)
+        return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+    raise ValidationError(
+        f"event_start's zone {start.tzinfo!r} has no name Graph knows: pass timezone= "
+        "(an IANA or Windows name), or a datetime in a ZoneInfo zone"
+    )
 
 
 def _times(
@@ -198,9 +211,9 @@ def _times(
     if event_end is None:
         local = start.astimezone(to_zoneinfo(zone))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        following = (midnight + timedelta(days=1)).replace(tzinfo=None)
-        # The next local midnight, whatever a DST change does to the day's length.
-        return midnight, following.replace(tzinfo=local.tzinfo), zone, True
+        # Aware arithmetic is wall-clock arithmetic: the next local midnight, 23 or 25
+        # hours later on a DST-change day.
+        return midnight, midnight + timedelta(days=1), zone, True
     start, end = check_window(event_start, event_end, "event")
     return start, end, zone, False
 
@@ -217,7 +230,7 @@ def _meeting_details(provider: str | None, details: Mapping[str, object]) -> str
     rows = []
     for name, label in labels.items():
         value = details.get(name)
-        values = value if isinstance(value, list | tuple) else [value]
+        values = [value] if isinstance(value, str) or not isinstance(value, Iterable) else value
         for item in values:
             if item is None:
                 continue
@@ -429,6 +442,10 @@ def event_create(
         json=event.to_graph(),
         headers=prefer_zone(zone),
         idempotent=True,  # the transactionId makes a repeated create book once
+        effect=(
+            f"the event may have been booked: to try again without booking twice, pass "
+            f"transaction_id={txn!r}"
+        ),
     )
     return Operation(spec=spec, parse=parse.model(Event))
 
@@ -461,6 +478,10 @@ def event_update(
             raise ValidationError(f"events.update cannot change {name!r}; it takes {allowed}")
         fields[field] = _change(field, value)
     times = [fields[k] for k in ("start", "end") if fields.get(k) is not None]
+    if fields.get("all_day") and times:
+        local_zone = to_zoneinfo(_zone_of(times[0], zone))
+        if any(t.astimezone(local_zone).time() != time(0) for t in times):
+            raise ValidationError("an all-day event starts and ends at midnight in its zone")
     if zone is not None and not times:
         raise ValidationError("timezone is changed with event_start or event_end")
     if times:
@@ -497,6 +518,12 @@ def event_update(
 def _change(field: str, value: Any) -> Any:
     """A value of ``events.update`` as the event property it sets."""
     if value is None:
+        if field in ("start", "end"):
+            raise ValidationError(f"event_{field} cannot be cleared: an event needs it")
+        if field == "subject":
+            return ""
+        if field == "body":
+            return ItemBody(content="", content_type=BodyType.HTML)
         return None
     if field == "subject":
         return _optional_text(value, "title")
@@ -528,8 +555,9 @@ def _change(field: str, value: Any) -> Any:
             raise ValidationError(f"categories must be a list of names, not {value!r}")
         return names
     if field == "locations":
-        places = tuple(_location(v) for v in ([value] if isinstance(value, str) else value))
-        return tuple(p for p in places if p is not None)
+        if isinstance(value, str | Location) or not isinstance(value, Iterable):
+            raise ValidationError(f"locations must be a list of places, not {value!r}")
+        return tuple(p for p in (_location(v) for v in value) if p is not None)
     return value
 
 

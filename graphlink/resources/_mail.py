@@ -28,6 +28,7 @@ __all__ = [
     "UPLOAD_AT",
     "MailPlan",
     "attachment_add",
+    "check_content_id",
     "draft_create",
     "draft_send",
     "mail_plan",
@@ -88,9 +89,34 @@ def _attachment(value: object, *, inline: bool) -> Attachment:
         raise ValidationError(f"{what}'s name must not contain CR, LF or NUL")
     if not isinstance(value.content, bytes):
         raise ValidationError(f"{what} ({value.name!r}) needs its content as bytes")
+    if value.content_type is not None and (
+        not isinstance(value.content_type, str)
+        or any(ch in value.content_type for ch in _FORBIDDEN)
+    ):
+        raise ValidationError(f"{what}'s content_type must be a single-line string")
+    if value.content_id is not None:
+        check_content_id(value.content_id)
     if inline:
         # Inline: shown where the HTML says cid:<content_id> (the name when none is given).
-        return attrs.evolve(value, is_inline=True, content_id=value.content_id or value.name)
+        content_id = value.content_id or check_content_id(value.name, from_name=True)
+        return attrs.evolve(value, is_inline=True, content_id=content_id)
+    return value
+
+
+def check_content_id(value: object, *, from_name: bool = False) -> str:
+    """A Content-ID an HTML body can refer to as ``cid:<id>``: printable, no whitespace,
+    no ``<`` or ``>`` (it becomes a MIME header)."""
+    if (
+        not isinstance(value, str)
+        or not value
+        or not value.isprintable()
+        or any(c.isspace() or c in "<>" for c in value)
+    ):
+        hint = " (an inline attachment's name is its Content-ID unless you give one)"
+        raise ValidationError(
+            "content_id must be a non-empty string without whitespace, control characters, "
+            f"'<' or '>', not {value!r}{hint if from_name else ''}"
+        )
     return value
 
 
@@ -176,7 +202,7 @@ def mail_plan(
     save = check_flag(save_to_sent_items, "save_to_sent_items")
     sender = _sender(from_, default_sender)
     message: dict[str, Any] = {"subject": subject}
-    if message_html is not None:  # the driver's rule: HTML wins when both are given
+    if message_html:  # the driver's rule: a (non-empty) HTML body wins over the text
         message["body"] = {"contentType": "html", "content": message_html}
     else:
         message["body"] = {"contentType": "text", "content": message_plaintext or ""}
@@ -197,6 +223,11 @@ def mail_plan(
     small = tuple(a for a in files if not _needs_upload(a))
     whole = {**message, "attachments": [_file(a) for a in small]}
     direct = not large and _size({"message": whole}) <= REQUEST_LIMIT
+    if not direct and not save:
+        raise ValidationError(
+            "save_to_sent_items=False cannot be honoured for a message over 4 MB: Graph's "
+            "draft route always keeps a copy in Sent Items"
+        )
     return MailPlan(sender, message, small, large, save, direct)
 
 
@@ -286,9 +317,10 @@ def upload_session(sender: str, message_id: str, attachment: Attachment) -> Oper
     return Operation(spec=spec, parse=read)
 
 
-def upload_chunks(upload_url: str, attachment: Attachment) -> list[Operation[None]]:
+def upload_chunks(sender: str, upload_url: str, attachment: Attachment) -> list[Operation[None]]:
     """The ``PUT``s of an attachment's bytes to its upload URL, each with its exact
-    ``Content-Range``; the URL is pre-authenticated, so no token is sent there."""
+    ``Content-Range``; the URL is pre-authenticated, so no token is sent there. They count
+    against the sender's mailbox (Outlook's upload budget is per mailbox)."""
     content = attachment.content or b""
     total = len(content)
     calls = []
@@ -304,6 +336,7 @@ def upload_chunks(upload_url: str, attachment: Attachment) -> list[Operation[Non
                 "Content-Range": f"bytes {first}-{last}/{total}",
             },
             anonymous=True,
+            key="mailbox:" + sender.lower(),
         )
         calls.append(Operation(spec=spec, parse=parse.nothing))
     return calls

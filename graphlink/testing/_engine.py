@@ -14,9 +14,10 @@ from collections import deque
 
 import attrs
 
-from graphlink.testing._limits import Fault, mailbox_ref, sliding_window_wait
+from graphlink.testing._limits import BatchPlan, Fault, mailbox_ref, sliding_window_wait
 from graphlink.testing._odata import QueryError
 from graphlink.testing._routes import ROUTES
+from graphlink.testing._routes.batch import plan_items
 from graphlink.testing._state import GraphFault, State
 from graphlink.testing._wire import (
     JSON_TYPE,
@@ -44,6 +45,16 @@ class Engine:
         self.apps: dict[str, str] = {}  # client_id -> secret
         self.token_lifetime = 3599
         self.throttle_retry_after = 1.0
+        #: Requests one mailbox may have in flight (None: unlimited). FakeGraph's
+        #: transports and server count them; ``$batch`` items are admitted against it.
+        self.mailbox_concurrency: int | None = 4
+        #: Requests in flight per mailbox key (None: not a mailbox), kept by FakeGraph.
+        self.in_flight: dict[str | None, int] = {}
+        #: The plan FakeGraph made when the ``$batch`` being answered arrived (its items'
+        #: slots were reserved then); None: the route plans against ``in_flight`` itself.
+        self.batch_plan: BatchPlan | None = None
+        #: 429s answered so far, ``$batch`` items included.
+        self.throttled = 0
 
     # ------------------------------------------------------------------ entry points
 
@@ -181,6 +192,10 @@ class Engine:
             return None
         user = self.state.find_user(ref)
         return str(user["id"]) if user is not None else ref.lower()
+
+    def plan_batch(self, call: Call) -> BatchPlan:
+        """Which items of a ``POST /$batch`` call the mailbox concurrency limit refuses."""
+        return plan_items(self, call)
 
     def throttled_reply(self) -> Reply:
         """The 429 Exchange sends over the mailbox concurrency limit."""

@@ -17,7 +17,7 @@ import attrs
 import httpx
 
 from graphlink.testing._engine import Engine
-from graphlink.testing._limits import Fault, FaultKind
+from graphlink.testing._limits import BatchPlan, Fault, FaultKind
 from graphlink.testing._state import (
     EventRecord,
     SentMail,
@@ -65,6 +65,8 @@ class RecordedRequest:
 @attrs.define
 class _Ticket:
     key: str | None
+    #: For a ``$batch``: its items' plan, and the slots they hold per mailbox meanwhile.
+    plan: BatchPlan | None = None
 
 
 class FakeGraph:
@@ -78,12 +80,24 @@ class FakeGraph:
     [`transport`][graphlink.testing.FakeGraph.transport], or over a real loopback socket
     with [`serve`][graphlink.testing.FakeGraph.serve].
 
+    Inside a ``$batch`` each item is throttled on its own: Outlook items beyond their
+    mailbox's ``mailbox_concurrency`` (counting the requests already in flight to it) are
+    answered an item-level ``429`` with ``Retry-After`` in the item's headers and never
+    run, their dependents get ``424``, and every item that runs counts against
+    ``mailbox_rate``. See [`throttled`][graphlink.testing.FakeGraph.throttled].
+
     Args:
-        latency: Seconds added to every request by the transports and the server.
+        latency: Seconds added to every HTTP request by the transports and the server,
+            once per request: a ``$batch`` costs ``latency`` once, whatever its items
+            (Graph's own pace inside a batch, about 4 Outlook items at a time, is not
+            modelled).
         mailbox_concurrency: Requests one mailbox may have in flight before Exchange's
             ``429 ApplicationThrottled`` (Graph's limit is 4; ``None`` switches it off).
+            A ``$batch``'s admitted Outlook items hold their mailboxes' slots while the
+            batch is in flight.
         mailbox_rate: ``(requests, seconds)`` allowed per mailbox, e.g. ``(10_000, 600)``
-            as Graph documents; ``None`` (the default) switches it off.
+            as Graph documents; ``None`` (the default) switches it off. ``$batch`` items
+            count one each.
         check_tokens: Accept only tokens issued by the fake's token endpoint (and not
             expired). By default any bearer token is accepted; a missing one is a 401.
         tenant_domain: The domain of the users the builders and
@@ -104,12 +118,11 @@ class FakeGraph:
         self._engine = Engine(self._state)
         self._engine.mailbox_rate = mailbox_rate
         self._engine.check_tokens = check_tokens
+        self._engine.mailbox_concurrency = mailbox_concurrency
         self._requests: list[RecordedRequest] = []
-        self._in_flight: dict[str | None, int] = {}
-        #: Seconds added to every request (transports and server).
+        self._in_flight = self._engine.in_flight
+        #: Seconds added to every HTTP request (transports and server), once per ``$batch``.
         self.latency = latency
-        #: Per-mailbox in-flight limit (``None``: unlimited).
-        self.mailbox_concurrency = mailbox_concurrency
         #: Seconds a stalled (``timeout`` fault) socket connection is held open at most.
         self.stall_seconds = 30.0
         #: The highest number of requests seen in flight at once, per mailbox.
@@ -149,6 +162,28 @@ class FakeGraph:
         """The change-notification subscriptions created through ``POST /subscriptions``."""
         with self._lock:
             return [dict(s) for s in self._state.subscriptions.values()]
+
+    @property
+    def mailbox_concurrency(self) -> int | None:
+        """Per-mailbox in-flight limit (``None``: unlimited); ``$batch`` items count too."""
+        return self._engine.mailbox_concurrency
+
+    @mailbox_concurrency.setter
+    def mailbox_concurrency(self, value: int | None) -> None:
+        with self._lock:
+            self._engine.mailbox_concurrency = value
+
+    @property
+    def throttled(self) -> int:
+        """How many 429s FakeGraph has answered, ``$batch`` items included.
+
+        Every 429 counts: over ``mailbox_concurrency`` or ``mailbox_rate``, armed with
+        [`fail_next`][graphlink.testing.FakeGraph.fail_next], whole requests and items
+        alike. A cumulative count (read it before and after to measure a stretch of work).
+        ``requests`` records the ``$batch`` itself, not its items.
+        """
+        with self._lock:
+            return self._engine.throttled
 
     @property
     def mailbox_rate(self) -> tuple[int, float] | None:
@@ -471,13 +506,22 @@ class FakeGraph:
         """Answer one request (thread-safe); the core every transport and the server use.
 
         Latency and the per-mailbox concurrency limit are applied by the transports and
-        the server around this call. A ``reset``/``timeout`` fault raises
-        ``httpx.ConnectError`` / ``httpx.ReadTimeout``; a ``reset`` after the server acted
-        (``acted=True``) raises ``httpx.RemoteProtocolError``.
+        the server around this call (called directly, a ``$batch``'s items are still
+        admitted against the requests counted in flight). A ``reset``/``timeout`` fault
+        raises ``httpx.ConnectError`` / ``httpx.ReadTimeout``; a ``reset`` after the server
+        acted (``acted=True``) raises ``httpx.RemoteProtocolError``.
         """
+        return self._answer(request, None)
+
+    def _answer(self, request: httpx.Request, plan: BatchPlan | None) -> httpx.Response:
+        """``handle``, given the ``$batch`` plan made (and reserved) when it arrived."""
         call = to_call(request)
         with self._lock:
-            outcome = self._engine.respond(call)
+            self._engine.batch_plan = plan
+            try:
+                outcome = self._engine.respond(call)
+            finally:
+                self._engine.batch_plan = None
             status = None if isinstance(outcome, ConnectionFault) else outcome.status
             self._record(call, request, status)
         if isinstance(outcome, ConnectionFault):
@@ -498,6 +542,8 @@ class FakeGraph:
             body = {k: ("***" if k in _REDACTED_FORM_KEYS else v) for k, v in body.items()}
         elif body is None and call.raw:
             body = call.raw
+        if status == 429:
+            self._engine.throttled += 1
         self._requests.append(
             RecordedRequest(
                 method=call.method,
@@ -511,7 +557,11 @@ class FakeGraph:
         )
 
     def _enter(self, request: httpx.Request) -> _Ticket | httpx.Response:
-        """Count a request in flight for its mailbox, or answer Exchange's concurrency 429."""
+        """Count a request in flight for its mailbox, or answer Exchange's concurrency 429.
+
+        A ``$batch`` is planned on arrival: its Outlook items over their mailboxes' limit
+        are marked throttled, and the admitted ones hold their slots until it is answered.
+        """
         version, path = split_version(unquote(request.url.path))
         with self._lock:
             key = self._engine.mailbox_key(path) if version else None
@@ -521,14 +571,27 @@ class FakeGraph:
                 reply = self._engine.throttled_reply()
                 self._record(to_call(request), request, reply.status)
                 return to_response(reply, request)
-            self._in_flight[key] = current + 1
-            if key is not None:
-                self.peak_in_flight[key] = max(self.peak_in_flight.get(key, 0), current + 1)
-            return _Ticket(key)
+            plan = None
+            is_batch = request.method.upper() == "POST" and path.rstrip("/").lower() == "/$batch"
+            if version and is_batch:
+                plan = self._engine.plan_batch(to_call(request))
+                for box, slots in plan.reserved.items():
+                    self._occupy(box, slots)
+            self._occupy(key, 1)
+            return _Ticket(key, plan)
+
+    def _occupy(self, key: str | None, slots: int) -> None:
+        count = self._in_flight.get(key, 0) + slots
+        self._in_flight[key] = count
+        if key is not None:
+            self.peak_in_flight[key] = max(self.peak_in_flight.get(key, 0), count)
 
     def _leave(self, ticket: _Ticket) -> None:
         with self._lock:
             self._in_flight[ticket.key] -= 1
+            if ticket.plan is not None:
+                for box, slots in ticket.plan.reserved.items():
+                    self._in_flight[box] -= slots
 
     def _handle_blocking(self, request: httpx.Request) -> httpx.Response:
         """For threads: latency and concurrency accounting around ``handle``.
@@ -541,7 +604,7 @@ class FakeGraph:
         try:
             if self.latency:
                 time.sleep(self.latency)
-            return self.handle(request)
+            return self._answer(request, ticket.plan)
         finally:
             self._leave(ticket)
 
@@ -553,7 +616,7 @@ class FakeGraph:
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
-            return self.handle(request)
+            return self._answer(request, ticket.plan)
         finally:
             self._leave(ticket)
 

@@ -44,6 +44,9 @@ class AsyncFakeTransport(httpx.AsyncBaseTransport):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The listen backlog: socketserver's default of 5 drops the connections of a burst of
+    # concurrent clients, which then wait out a SYN retransmit (about 1 s each).
+    request_queue_size = 256
 
     def __init__(self, fake: FakeGraph, port: int) -> None:
         self.fake = fake

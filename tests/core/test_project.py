@@ -48,7 +48,7 @@ def test_ci_measures_branch_coverage_with_a_threshold() -> None:
     assert coverage["run"]["branch"] is True
     assert coverage["run"]["source"] == ["graphlink"]
     assert "omit" not in coverage["run"]  # the generated sync modules count too
-    assert coverage["report"]["fail_under"] >= 89  # the figure CI reached, less a point
+    assert coverage["report"]["fail_under"] >= 92  # the figure CI reached, less a point
     # Only the full run is held to the threshold: a subset run by hand is not.
     assert "cov" not in config["tool"]["pytest"]["ini_options"]["addopts"]
     ci = (ROOT / ".ci" / "run").read_text()

@@ -79,12 +79,34 @@ def test_a_maybe_processed_failure_names_the_effect(harness) -> None:
     assert len(h.requests) == 1
 
 
-def test_an_idempotent_failure_is_not_marked_maybe_processed(harness) -> None:
+def test_a_read_is_never_marked_maybe_processed(harness) -> None:
     h = harness(sequence(*[graph_error(504, "gatewayTimeout")] * 4))
     with pytest.raises(errors.ServerError) as caught:
         h.request("GET", "/users/a")
     assert not caught.value.maybe_processed
     assert len(h.requests) == 4
+
+
+def test_a_retried_write_that_may_have_acted_says_so(harness) -> None:
+    # The first DELETE may have been processed (504); the retry finds nothing (404).
+    h = harness(sequence(graph_error(504, "gatewayTimeout"), graph_error(404, "ErrorItemNotFound")))
+    with pytest.raises(errors.NotFoundError) as caught:
+        h.request("DELETE", "/users/a/events/e1")
+    assert caught.value.maybe_processed
+    assert len(h.requests) == 2
+
+
+def test_a_write_that_never_acted_is_not_marked(harness) -> None:
+    # A 429 is Graph's word that nothing ran: the 404 after it is the real answer.
+    h = harness(
+        sequence(
+            graph_error(429, "TooManyRequests", **{"Retry-After": "1"}),
+            graph_error(404, "ErrorItemNotFound"),
+        )
+    )
+    with pytest.raises(errors.NotFoundError) as caught:
+        h.request("DELETE", "/users/a/events/e1")
+    assert not caught.value.maybe_processed
 
 
 def test_retry_after_as_http_date(harness) -> None:

@@ -9,13 +9,13 @@ mailbox, else a calendar of ``user_id``, which defaults to ``service_account``).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from graphlink._config import GraphConfig
 from graphlink._transport._async import AsyncPaginator, AsyncTransport
-from graphlink.errors import BadRequestError, NotFoundError
+from graphlink.errors import BadRequestError, GraphError, NotFoundError
 from graphlink.models import (
     Attendee,
     Calendar,
@@ -28,6 +28,7 @@ from graphlink.models import (
 )
 from graphlink.resources import _calendar as cal
 from graphlink.resources import _events as ops
+from graphlink.resources._async.batch import AsyncBatch
 from graphlink.resources._directory import check_flag, optional_text
 
 __all__ = ["AsyncCalendars", "AsyncEvents", "AsyncRooms"]
@@ -82,6 +83,7 @@ class AsyncEvents:
 
     def __init__(self, transport: AsyncTransport, config: GraphConfig) -> None:
         self._transport = transport
+        self._config = config
         self._account = config.service_account
         self._conference_type = config.conference_type
 
@@ -105,7 +107,8 @@ class AsyncEvents:
             time_zone: An IANA or Windows zone: times come back in it (else UTC).
             user_id: The mailbox of a calendar id (``service_account`` when omitted).
             include_cancelled: Keep cancelled meetings (dropped by default).
-            ical_uid: Only the event (or occurrences) with this iCalendar UID.
+            ical_uid: Only the event (or the occurrence) with this iCalendar UID (each
+                occurrence of a series has its own).
         """
         return self._transport.paginate(
             ops.event_list(
@@ -209,6 +212,28 @@ class AsyncEvents:
             )
         )
 
+    async def create_many(
+        self, bookings: Iterable[Mapping[str, Any]]
+    ) -> builtins.list[Event | GraphError]:
+        """Book many events (across many rooms) in ``$batch`` calls; results in input order.
+
+        Each booking is the keyword arguments of
+        [`create`][graphlink.resources.AsyncEvents.create] (``title``, ``event_start``, ...).
+        Every booking is checked before anything is sent; then each result is the
+        [`Event`][graphlink.models.Event], or that booking's typed error (a throttled one
+        is retried after its ``Retry-After``; one failure never hides the others).
+        """
+        batch = AsyncBatch(self._transport, self._config)
+        handles = [batch.events.create(**dict(booking)) for booking in bookings]
+        await batch.send()
+        out: builtins.list[Event | GraphError] = []
+        for handle in handles:
+            try:
+                out.append(handle.result())
+            except GraphError as error:
+                out.append(error)
+        return out
+
     async def update(
         self, calendar_id: str, event_id: str, *, user_id: str | None = None, **changes: Any
     ) -> Event:
@@ -272,8 +297,15 @@ class AsyncEvents:
         )
         try:
             await self._transport.call(decline)
-        except BadRequestError:
-            if not await self._organises(calendar_id, event_id, user_id):
+        except BadRequestError as refused:
+            try:
+                organises = await self._organises(calendar_id, event_id, user_id)
+            except GraphError as check:
+                refused.add_note(
+                    f"graphlink could not tell whether the mailbox organises it: {check}"
+                )
+                raise refused from None
+            if not organises:
                 raise
             await self.cancel(calendar_id, event_id, user_id=user_id, comment=comment)
 
@@ -315,7 +347,7 @@ class AsyncEvents:
         try:
             await self._transport.call(delete)
         except NotFoundError as error:
-            if error.attempts <= 1:
+            if not error.maybe_processed:
                 raise
             # An earlier attempt deleted it, and its answer was lost: the call succeeded.
 

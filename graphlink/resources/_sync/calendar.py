@@ -10,13 +10,13 @@ mailbox, else a calendar of ``user_id``, which defaults to ``service_account``).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from graphlink._config import GraphConfig
 from graphlink._transport._sync import Paginator, Transport
-from graphlink.errors import BadRequestError, NotFoundError
+from graphlink.errors import BadRequestError, GraphError, NotFoundError
 from graphlink.models import (
     Attendee,
     Calendar,
@@ -30,6 +30,7 @@ from graphlink.models import (
 from graphlink.resources import _calendar as cal
 from graphlink.resources import _events as ops
 from graphlink.resources._directory import check_flag, optional_text
+from graphlink.resources._sync.batch import Batch
 
 __all__ = ["Calendars", "Events", "Rooms"]
 
@@ -83,6 +84,7 @@ class Events:
 
     def __init__(self, transport: Transport, config: GraphConfig) -> None:
         self._transport = transport
+        self._config = config
         self._account = config.service_account
         self._conference_type = config.conference_type
 
@@ -106,7 +108,8 @@ class Events:
             time_zone: An IANA or Windows zone: times come back in it (else UTC).
             user_id: The mailbox of a calendar id (``service_account`` when omitted).
             include_cancelled: Keep cancelled meetings (dropped by default).
-            ical_uid: Only the event (or occurrences) with this iCalendar UID.
+            ical_uid: Only the event (or the occurrence) with this iCalendar UID (each
+                occurrence of a series has its own).
         """
         return self._transport.paginate(
             ops.event_list(
@@ -210,6 +213,28 @@ class Events:
             )
         )
 
+    def create_many(
+        self, bookings: Iterable[Mapping[str, Any]]
+    ) -> builtins.list[Event | GraphError]:
+        """Book many events (across many rooms) in ``$batch`` calls; results in input order.
+
+        Each booking is the keyword arguments of
+        [`create`][graphlink.resources.Events.create] (``title``, ``event_start``, ...).
+        Every booking is checked before anything is sent; then each result is the
+        [`Event`][graphlink.models.Event], or that booking's typed error (a throttled one
+        is retried after its ``Retry-After``; one failure never hides the others).
+        """
+        batch = Batch(self._transport, self._config)
+        handles = [batch.events.create(**dict(booking)) for booking in bookings]
+        batch.send()
+        out: builtins.list[Event | GraphError] = []
+        for handle in handles:
+            try:
+                out.append(handle.result())
+            except GraphError as error:
+                out.append(error)
+        return out
+
     def update(
         self, calendar_id: str, event_id: str, *, user_id: str | None = None, **changes: Any
     ) -> Event:
@@ -273,8 +298,15 @@ class Events:
         )
         try:
             self._transport.call(decline)
-        except BadRequestError:
-            if not self._organises(calendar_id, event_id, user_id):
+        except BadRequestError as refused:
+            try:
+                organises = self._organises(calendar_id, event_id, user_id)
+            except GraphError as check:
+                refused.add_note(
+                    f"graphlink could not tell whether the mailbox organises it: {check}"
+                )
+                raise refused from None
+            if not organises:
                 raise
             self.cancel(calendar_id, event_id, user_id=user_id, comment=comment)
 
@@ -316,7 +348,7 @@ class Events:
         try:
             self._transport.call(delete)
         except NotFoundError as error:
-            if error.attempts <= 1:
+            if not error.maybe_processed:
                 raise
             # An earlier attempt deleted it, and its answer was lost: the call succeeded.
 

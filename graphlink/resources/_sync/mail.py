@@ -66,8 +66,9 @@ class Mail:
             from_: The sending mailbox (the first, if a list); else the client's
                 ``mailer_from``, else its ``service_account``.
             reply_to: Where replies go (the driver dropped it; graphlink sends it).
-            save_to_sent_items: Keep a copy in the sender's Sent Items (a message sent the
-                long way is always kept: Graph's draft route saves it).
+            save_to_sent_items: Keep a copy in the sender's Sent Items. A message sent the
+                long way (over 4 MB) is always kept: Graph's draft route saves it, and
+                ``False`` is refused for it rather than ignored.
 
         Raises:
             ValidationError: Before any request: an address that is not one, no
@@ -97,7 +98,7 @@ class Mail:
             self._transport.call(ops.attachment_add(plan.sender, message_id, attachment))
         for attachment in plan.large:
             url = self._transport.call(ops.upload_session(plan.sender, message_id, attachment))
-            for chunk in ops.upload_chunks(url, attachment):
+            for chunk in ops.upload_chunks(plan.sender, url, attachment):
                 self._transport.call(chunk)
         self._transport.call(ops.draft_send(plan.sender, message_id))
 

@@ -8,12 +8,23 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from graphlink.testing._state.common import GraphFault
 from graphlink.testing._wire import Call, Reply
 
 if TYPE_CHECKING:
     from graphlink.testing._engine import Engine
 
-__all__ = ["CALENDAR", "ROUTES", "USER", "Handler", "Route", "calendar_ref", "route", "user_ref"]
+__all__ = [
+    "CALENDAR",
+    "ROUTES",
+    "USER",
+    "Handler",
+    "Route",
+    "calendar_ref",
+    "refuse_over_4_mb",
+    "route",
+    "user_ref",
+]
 
 #: A route's handler: the engine (its ``state``), the call, and the path's match.
 Handler = Callable[["Engine", Call, "re.Match[str]"], Reply]
@@ -65,3 +76,15 @@ def calendar_ref(m: re.Match[str]) -> str | None:
     """The calendar id a ``CALENDAR`` path names, or None for the default calendar."""
     d = m.groupdict()
     return d.get("cal") or d.get("cal2") or d.get("cal3")
+
+
+def refuse_over_4_mb(call: Call) -> None:
+    """Graph refuses a request body over about 4 MB with 413 (the status is documented;
+    the code and message are FakeGraph's guess)."""
+    if len(call.raw) > 4 * 1024 * 1024:
+        raise GraphFault(
+            413,
+            "RequestEntityTooLarge",
+            "The request is larger than the 4 MB a request may carry; "
+            "use an upload session for large attachments.",
+        )

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphlink.testing._routes._table import USER, route, user_ref
+from graphlink.testing._routes._table import USER, refuse_over_4_mb, route, user_ref
 from graphlink.testing._state import GraphFault, Mailbox, file_attachment
 from graphlink.testing._wire import Call, Reply, empty_reply, json_reply
 
@@ -15,22 +15,10 @@ if TYPE_CHECKING:
     from graphlink.testing._engine import Engine
 
 
-def _refuse_over_4_mb(call: Call) -> None:
-    """Graph refuses a request body over about 4 MB with 413 (the status is documented;
-    the code and message are FakeGraph's guess)."""
-    if len(call.raw) > 4 * 1024 * 1024:
-        raise GraphFault(
-            413,
-            "RequestEntityTooLarge",
-            "The request is larger than the 4 MB a request may carry; "
-            "use an upload session for large attachments.",
-        )
-
-
 @route("POST", USER + r"/sendMail")
 def _send_mail(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     box = e.state.mailbox(user_ref(m))
-    _refuse_over_4_mb(call)
+    refuse_over_4_mb(call)
     content_type = (call.header("Content-Type") or "").lower()
     if content_type.startswith("text/plain"):
         e.state.send_mime(box, call.raw)
@@ -68,7 +56,7 @@ def _message(e: Engine, m: re.Match[str]) -> tuple[Mailbox, dict[str, Any]]:
 
 @route("POST", USER + r"/messages/(?P<msg>[^/]+)/attachments")
 def _add_message_attachment(e: Engine, call: Call, m: re.Match[str]) -> Reply:
-    _refuse_over_4_mb(call)
+    refuse_over_4_mb(call)
     _box, msg = _message(e, m)
     att = file_attachment(call.body or {})
     msg["attachments"].append(att)
