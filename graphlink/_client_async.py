@@ -15,7 +15,7 @@ import httpx
 from graphlink._config import Cloud, GraphConfig
 from graphlink._core import parse
 from graphlink._core.request import Listing, Operation, Params, RequestSpec
-from graphlink._core.setup import OPTIONS, placeos_arguments, resolve
+from graphlink._core.setup import OPTIONS, resolve
 from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, AsyncTransport
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
@@ -105,7 +105,9 @@ class AsyncGraphClient:
         ``overrides`` are constructor arguments that win over the settings (e.g.
         ``http_client``).
         """
-        return cls(**placeos_arguments(settings, overrides))
+        from graphlink.placeos._settings import client_arguments  # the adapter, on use
+
+        return cls(**client_arguments(settings, overrides))
 
     @property
     def connected(self) -> bool:

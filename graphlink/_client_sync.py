@@ -16,7 +16,7 @@ import httpx
 from graphlink._config import Cloud, GraphConfig
 from graphlink._core import parse
 from graphlink._core.request import Listing, Operation, Params, RequestSpec
-from graphlink._core.setup import OPTIONS, placeos_arguments, resolve
+from graphlink._core.setup import OPTIONS, resolve
 from graphlink._transport._io_sync import HttpClient
 from graphlink._transport._sync import Paginator, TokenManager, Transport
 from graphlink.auth import AccessToken, Credential
@@ -106,7 +106,9 @@ class GraphClient:
         ``overrides`` are constructor arguments that win over the settings (e.g.
         ``http_client``).
         """
-        return cls(**placeos_arguments(settings, overrides))
+        from graphlink.placeos._settings import client_arguments  # the adapter, on use
+
+        return cls(**client_arguments(settings, overrides))
 
     @property
     def connected(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -208,7 +209,7 @@ class AsyncTransport:
         failing, a request that cannot be built) is raised; an httpx failure is returned,
         detached from its request (which holds the token), for ``send`` to judge.
         """
-        permit = await self._admit(spec, start)
+        permits = await self._admit(spec, start)
         try:
             token = None
             if not spec.anonymous:  # a pre-authenticated URL never sees the token
@@ -225,26 +226,51 @@ class AsyncTransport:
             return _Attempt(answer, token, request.url.path)
         finally:
             self.in_flight_size -= 1
-            await self.limiter.arelease(permit, self.clock.now())
+            for permit in permits:
+                await self.limiter.arelease(permit, self.clock.now())
 
-    async def _admit(self, spec: RequestSpec, start: float) -> object:
-        """Wait until the limiter admits ``spec`` (by its key, or its keys); count the wait.
+    async def _admit(self, spec: RequestSpec, start: float) -> list[object]:
+        """Wait until the limiter admits ``spec``; count the wait. Returns its permits.
+
+        A request that carries others (a ``$batch``) counts as each of them: it takes its
+        keys one at a time in sorted order, each key all at once for all its requests, and
+        holds what it has. The one order for everyone means two calls never wait on each
+        other's keys in a circle; a failure or cancellation gives back what was taken.
+        """
+        keys = sorted(Counter(spec.keys).items()) if spec.keys else [(spec.key, 1)]
+        permits: list[object] = []
+        self.queue_size += 1
+        try:
+            for key, count in keys:
+                permits.append(await self._admit_key(key, count, start))
+        except BaseException:
+            for permit in permits:
+                await self.limiter.arelease(permit, self.clock.now())
+            raise
+        finally:
+            self.queue_size -= 1
+        self.in_flight_size += 1
+        return permits
+
+    async def _admit_key(self, key: str, count: int, start: float) -> object:
+        """Wait until the limiter admits ``count`` requests to ``key`` at once.
 
         A decision with a ``wakeup`` is waited on (``wait`` as the timeout) rather than slept
         through, so a slot freed in this process lets the next caller go at once; the
         wakeup is cancelled if this call gives up (deadline, refusal, cancellation).
         """
-        self.queue_size += 1
         wakeup: Wakeup | None = None
         try:
             while True:
-                if spec.keys:  # a $batch counts as each request it carries
-                    decision = await self.limiter.atry_acquire_many(spec.keys, self.clock.now())
-                else:
-                    decision = await self.limiter.atry_acquire(spec.key, self.clock.now())
+                now = self.clock.now()
+                many = getattr(self.limiter, "atry_acquire_many", None)
+                if count > 1 and many is not None:
+                    decision = await many([key] * count, now)
+                else:  # a policy without try_acquire_many counts a call once per key
+                    decision = await self.limiter.atry_acquire(key, now)
                 if decision.admitted:
                     wakeup = None  # the store took this caller off its queue
-                    break
+                    return decision.permit
                 wakeup = decision.wakeup
                 deadline = self.retry.deadline
                 past_deadline = (
@@ -257,11 +283,8 @@ class AsyncTransport:
                     )
                 await self.clock.wait(decision.wait, wakeup)
         finally:
-            self.queue_size -= 1
             if wakeup is not None:
                 wakeup.cancel()
-        self.in_flight_size += 1
-        return decision.permit
 
     def _build(
         self, spec: RequestSpec, token: AccessToken | None, client_request_id: str, attempt: int

@@ -9,10 +9,7 @@ failures reported as [`ModelValidationError`][graphlink.errors.ModelValidationEr
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time
-from enum import Enum
 from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -27,8 +24,6 @@ from graphlink.models._timezones import timezone_fallback
 
 __all__ = [
     "GraphModel",
-    "placeos_value",
-    "rfc3339",
     "structure",
     "structure_many",
     "unstructure",
@@ -98,30 +93,6 @@ def unstructure(obj: Any) -> Any:
         raise ModelValidationError(type(obj).__name__, [str(exc)]) from exc
 
 
-def placeos_value(value: Any) -> Any:
-    """A model value in the PlaceOS driver's JSON style (Unix seconds, plain strings)."""
-    if isinstance(value, GraphModel):
-        return value.to_placeos()
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [placeos_value(v) for v in value]
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    return value
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    """A timestamp as the driver writes it: UTC, whole seconds, ``Z``."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
 @attrs.frozen(kw_only=True)
 class GraphModel:
     """Base of every model: Graph JSON in and out, PlaceOS JSON out.
@@ -160,14 +131,16 @@ class GraphModel:
                 del data[key]
         return data
 
-    def to_placeos(self) -> dict[str, Any]:
-        """This object in the PlaceOS driver's JSON style (snake_case, Unix seconds)."""
-        out: dict[str, Any] = {}
-        for a in attrs.fields(type(self)):
-            value = getattr(self, a.name)
-            if a.name != "extra" and value is not None and value != ():
-                out[a.name] = placeos_value(value)
-        return out
+    def to_placeos(self, *args: Any, **options: Any) -> dict[str, Any]:
+        """This object in the PlaceOS driver's JSON style (snake_case, Unix seconds).
+
+        The shapes belong to [`graphlink.placeos`][graphlink.placeos] (loaded on first
+        use: the models themselves know nothing of PlaceOS); ``args`` and ``options`` are
+        the shape's (a calendar's ``mailbox``).
+        """
+        from graphlink.placeos._shapes import to_placeos
+
+        return to_placeos(self, *args, **options)
 
 
 # From here on the converter builds its hooks for every model class (on first use).

@@ -6,12 +6,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 
-from graphlink.models._base import GraphModel, placeos_value, rfc3339
+from graphlink.models._base import GraphModel
 from graphlink.models._common import (
     Attachment,
     Attendee,
@@ -28,7 +26,6 @@ from graphlink.models._enums import (
     FreeBusyStatus,
     Importance,
     OnlineMeetingProvider,
-    ResponseType,
     Sensitivity,
 )
 from graphlink.models._fields import gfield
@@ -43,13 +40,6 @@ __all__ = [
     "TimeZoneInfo",
     "WorkingHours",
 ]
-
-_STATUS = {
-    ResponseType.ACCEPTED: "confirmed",
-    ResponseType.ORGANIZER: "confirmed",
-    ResponseType.TENTATIVELY_ACCEPTED: "tentative",
-    ResponseType.DECLINED: "cancelled",
-}
 
 
 @attrs.frozen(kw_only=True)
@@ -129,47 +119,6 @@ class Event(GraphModel):
             return self.online_meeting.join_url
         return self.online_meeting_url
 
-    @property
-    def status(self) -> str | None:
-        """The driver's event status: cancelled, confirmed, tentative or ``None``."""
-        if self.is_cancelled:
-            return "cancelled"
-        if self.response_status is None or self.response_status.response is None:
-            return None
-        return _STATUS.get(self.response_status.response)
-
-    def to_placeos(self) -> dict[str, Any]:
-        """The event as the driver's ``list_events`` returns it (Unix seconds, names kept)."""
-        location = self.location.display_name if self.location is not None else None
-        if not location and self.locations:
-            location = self.locations[0].display_name
-        zone = self.start.tzinfo if self.start is not None else None
-        return {
-            "event_start": placeos_value(self.start),
-            "event_end": placeos_value(self.end),
-            "id": self.id,
-            "host": self.host,
-            "title": self.subject,
-            "body": self.body.content if self.body is not None else None,
-            "attendees": [a.to_placeos() for a in self.attendees],
-            "location": location,
-            "private": self.private,
-            "all_day": bool(self.all_day),
-            "timezone": zone.key if isinstance(zone, ZoneInfo) else self.timezone,
-            "recurring": self.recurring,
-            "created": rfc3339(self.created),
-            "updated": rfc3339(self.updated),
-            "attachments": [a.to_placeos() for a in self.attachments],
-            "status": self.status,
-            "creator": self.host,
-            "ical_uid": self.ical_uid,
-            "online_meeting_provider": placeos_value(self.online_meeting_provider),
-            "online_meeting_phones": (
-                self.online_meeting.all_phones if self.online_meeting is not None else []
-            ),
-            "online_meeting_url": self.join_url,
-        }
-
 
 @attrs.frozen(kw_only=True)
 class Calendar(GraphModel):
@@ -192,18 +141,6 @@ class Calendar(GraphModel):
     )
     default_online_meeting_provider: OnlineMeetingProvider | None = gfield()
 
-    def to_placeos(self, mailbox: str | None = None) -> dict[str, Any]:
-        """``{id, ref, summary, primary, can_edit}``: ``id`` is the mailbox (the owner's
-        address unless given), ``ref`` the Graph calendar id."""
-        owner = self.owner.address if self.owner is not None else None
-        return {
-            "id": mailbox or owner or self.id,
-            "ref": self.id,
-            "summary": self.name,
-            "primary": bool(self.is_default_calendar),
-            "can_edit": bool(self.can_edit),
-        }
-
 
 @attrs.frozen(kw_only=True)
 class ScheduleItem(GraphModel):
@@ -217,16 +154,6 @@ class ScheduleItem(GraphModel):
     is_private: bool | None = gfield()
     subject: str | None = gfield()
     location: str | None = gfield()
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{status: busy|free, starts_at, ends_at, timezone}`` as the driver reports it."""
-        zone = self.start.tzinfo if self.start is not None else None
-        return {
-            "status": "free" if self.status == FreeBusyStatus.FREE else "busy",
-            "starts_at": placeos_value(self.start),
-            "ends_at": placeos_value(self.end),
-            "timezone": zone.key if isinstance(zone, ZoneInfo) else self.timezone,
-        }
 
 
 @attrs.frozen(kw_only=True)
@@ -264,13 +191,6 @@ class ScheduleInformation(GraphModel):
     schedule_items: tuple[ScheduleItem, ...] = gfield(factory=tuple)
     working_hours: WorkingHours | None = gfield()
     error: FreeBusyError | None = gfield()
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{calendar, availability: [...]}`` as the driver's availability result."""
-        return {
-            "calendar": self.schedule_id,
-            "availability": [item.to_placeos() for item in self.schedule_items],
-        }
 
 
 Schedule = ScheduleInformation

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, placeos_value
+from graphlink.models._base import GraphModel
 from graphlink.models._enums import (
     AttendeeType,
     BodyType,
@@ -39,23 +39,6 @@ __all__ = [
     "ResponseStatus",
 ]
 
-# Graph attendee/owner response -> the driver's ``response_status``.
-_PLACEOS_RESPONSE = {
-    ResponseType.NONE: "needsAction",
-    ResponseType.NOT_RESPONDED: "needsAction",
-    ResponseType.ORGANIZER: "accepted",
-    ResponseType.ACCEPTED: "accepted",
-    ResponseType.TENTATIVELY_ACCEPTED: "tentative",
-    ResponseType.DECLINED: "declined",
-}
-
-
-def placeos_response(status: ResponseStatus | None) -> str:
-    """The driver's ``response_status`` word for a Graph response status."""
-    if status is None or status.response is None:
-        return "needsAction"
-    return _PLACEOS_RESPONSE.get(status.response, status.response.value)
-
 
 @attrs.frozen(kw_only=True)
 class EmailAddress(GraphModel):
@@ -63,10 +46,6 @@ class EmailAddress(GraphModel):
 
     name: str | None = gfield()
     address: str | None = gfield()
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{name, email}``; the name defaults to the address."""
-        return {"name": self.name or self.address, "email": self.address}
 
 
 @attrs.frozen(kw_only=True)
@@ -104,15 +83,6 @@ class Attendee(GraphModel):
     def resource(self) -> bool:
         """True for a resource attendee (a room or equipment)."""
         return self.type == AttendeeType.RESOURCE
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{name, email, response_status, resource}`` as the driver returns attendees."""
-        return {
-            "name": self.name or self.email,
-            "email": self.email,
-            "response_status": placeos_response(self.status),
-            "resource": self.resource,
-        }
 
 
 @attrs.frozen(kw_only=True)
@@ -224,25 +194,6 @@ class Recurrence(GraphModel):
     pattern: RecurrencePattern | None = gfield()
     range: RecurrenceRange | None = gfield()
 
-    def to_placeos(self) -> dict[str, Any]:
-        """The driver's recurrence: ``{pattern, interval, days_of_week, range_start, range_end,
-        occurrences}`` (dates as ISO strings; ``range_end`` absent for ``noEnd``)."""
-        pattern = self.pattern or RecurrencePattern()
-        rng = self.range or RecurrenceRange()
-        kind = pattern.type.value if pattern.type is not None else None
-        names = {"absoluteMonthly": "month_day", "relativeMonthly": "monthly"}
-        out: dict[str, Any] = {
-            "pattern": names.get(kind, kind.lower()) if kind else None,
-            "interval": pattern.interval,
-            "days_of_week": [d.value for d in pattern.days_of_week],
-            "range_start": placeos_value(rng.start_date),
-        }
-        if rng.type != RecurrenceRangeType.NO_END and rng.end_date is not None:
-            out["range_end"] = placeos_value(rng.end_date)
-        if rng.type == RecurrenceRangeType.NUMBERED:
-            out["occurrences"] = rng.number_of_occurrences
-        return out
-
 
 @attrs.frozen
 class Attachment(GraphModel):
@@ -268,16 +219,6 @@ class Attachment(GraphModel):
     def kind(self) -> str:
         """``"file"``, ``"item"``, ``"reference"`` or the bare ``@odata.type`` name."""
         return odata_kind(self.odata_type, "file").removesuffix("Attachment") or "file"
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, name, content_type, content_bytes, size}`` (content as base64)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "content_type": self.content_type,
-            "content_bytes": placeos_value(self.content),
-            "size": self.size if self.size is not None else len(self.content or b""),
-        }
 
 
 def odata_kind(odata_type: str | None, default: str) -> str:

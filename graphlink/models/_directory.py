@@ -70,20 +70,6 @@ class User(DirectoryObject):
         """The mobile phone, else the first business phone."""
         return self.mobile_phone or next(iter(self.business_phones), None)
 
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, name, email, username, department?, title?}`` as the driver returns users."""
-        out: dict[str, Any] = {
-            "id": self.id,
-            "name": self.display_name,
-            "email": self.email,
-            "username": self.user_principal_name or self.email,
-        }
-        if self.department:
-            out["department"] = self.department
-        if self.job_title:
-            out["title"] = self.job_title
-        return out
-
 
 @attrs.frozen(kw_only=True)
 class Group(DirectoryObject):
@@ -103,13 +89,6 @@ class Group(DirectoryObject):
     def name(self) -> str | None:
         """The display name."""
         return self.display_name
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, name, description?}`` as the driver returns groups."""
-        out: dict[str, Any] = {"id": self.id, "name": self.display_name}
-        if self.description:
-            out["description"] = self.description
-        return out
 
 
 @attrs.frozen(kw_only=True)
@@ -163,15 +142,6 @@ class Member(GraphModel):
     def object(self) -> DirectoryObject:
         """The member as its own model (User, Group, Device or DirectoryObject)."""
         return structure(DirectoryObject, self.to_graph(include_read_only=True))
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, name, email, username}`` as the driver returns group members."""
-        return {
-            "id": self.id,
-            "name": self.display_name,
-            "email": self.email,
-            "username": self.user_principal_name or self.email,
-        }
 
 
 def _tagged(base: type[Any], by_kind: dict[str, type[Any]], fold: bool = False) -> None:

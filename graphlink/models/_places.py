@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from graphlink.models._base import GraphModel
@@ -58,20 +56,6 @@ class Room(Place):
     def email(self) -> str | None:
         """The room's mailbox address."""
         return self.email_address
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, name, email, capacity, building, floor, ...}`` (set values only)."""
-        out = {
-            "id": self.id,
-            "name": self.display_name,
-            "email": self.email_address,
-            "capacity": self.capacity,
-            "building": self.building,
-            "floor": self.floor_label or self.floor_number,
-            "label": self.label,
-            "tags": list(self.tags),
-        }
-        return {k: v for k, v in out.items() if v is not None}
 
 
 @attrs.frozen(kw_only=True)

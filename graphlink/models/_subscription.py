@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import attrs
 
-from graphlink.models._base import GraphModel, rfc3339
+from graphlink.models._base import GraphModel
 from graphlink.models._fields import gfield
 
 __all__ = ["Subscription"]
@@ -39,14 +38,3 @@ class Subscription(GraphModel):
     def change_types(self) -> tuple[str, ...]:
         """``change_type`` split: ``("created", "updated")``."""
         return tuple(p.strip() for p in (self.change_type or "").split(",") if p.strip())
-
-    def to_placeos(self) -> dict[str, Any]:
-        """``{id, expires_at, resource_id, resource_uri, notification_url, client_secret}``."""
-        return {
-            "id": self.id,
-            "expires_at": rfc3339(self.expiration),
-            "resource_id": self.resource,
-            "resource_uri": self.resource,
-            "notification_url": self.notification_url,
-            "client_secret": self.client_state,
-        }

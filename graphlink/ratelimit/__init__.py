@@ -12,7 +12,6 @@ from graphlink.ratelimit._policies import (
     AllOf,
     MaxInFlight,
     PerMailbox,
-    PlaceOSLimiter,
     Policy,
     TokenBucket,
     default_policy,
@@ -43,3 +42,13 @@ __all__ = [
     "Wakeup",
     "default_policy",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # PlaceOSLimiter lives with the PlaceOS adapter (graphlink.placeos); the name stays here
+    # for code written against the first releases, loaded only when asked for.
+    if name == "PlaceOSLimiter":
+        from graphlink.placeos._limiter import PlaceOSLimiter
+
+        return PlaceOSLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -97,15 +96,15 @@ class RatePolicy(Protocol):
     monotonic clock. The ``a``-prefixed methods are the async client's (a policy whose
     store does no I/O may simply call the sync ones). A ``later`` decision may carry a
     [`Wakeup`][graphlink.ratelimit.Wakeup] to wait on instead of sleeping.
+
+    A policy may also offer ``try_acquire_many(keys, now)`` / ``atry_acquire_many``: one
+    admission counting against several keys at once (a key given twice counts twice), as
+    the built-in policies do. A ``$batch`` call uses it to take the slots of a mailbox's
+    requests all together; without it, a call counts once per mailbox.
     """
 
     def try_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
         """Admit the request, or say how long to wait."""
-        ...
-
-    def try_acquire_many(self, keys: Sequence[str], now: float, cost: float = 1.0) -> Decision:
-        """Admit one request that counts against several keys (a ``$batch``), all or
-        nothing; a key given twice counts twice."""
         ...
 
     def release(self, permit: object, now: float) -> None:
@@ -123,12 +122,6 @@ class RatePolicy(Protocol):
 
     async def atry_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
         """Async [`try_acquire`][graphlink.ratelimit.RatePolicy.try_acquire]."""
-        ...
-
-    async def atry_acquire_many(
-        self, keys: Sequence[str], now: float, cost: float = 1.0
-    ) -> Decision:
-        """Async [`try_acquire_many`][graphlink.ratelimit.RatePolicy.try_acquire_many]."""
         ...
 
     async def arelease(self, permit: object, now: float) -> None:

@@ -13,7 +13,6 @@ __all__ = [
     "AllOf",
     "MaxInFlight",
     "PerMailbox",
-    "PlaceOSLimiter",
     "Policy",
     "TokenBucket",
     "default_policy",
@@ -231,44 +230,6 @@ class PerMailbox(Policy):
         )
 
 
-class PlaceOSLimiter(Policy):
-    """The PlaceOS driver's limiter, exactly: one bucket and one semaphore for all requests.
-
-    ``rate_limit`` requests per second with a burst of ``burst`` (the driver's ~10), at most
-    ``max_in_flight`` requests in flight, and an immediate refusal
-    ([`RateLimitExceeded`][graphlink.errors.RateLimitExceeded]) when the estimated wait, the callers
-    already queued included, would pass ``max_wait`` seconds (the driver's 90 s rule).
-    """
-
-    def __init__(
-        self,
-        rate_limit: float = 5,
-        *,
-        burst: float = 10,
-        max_in_flight: int = 10,
-        max_wait: float = 90.0,
-        lease: float = 120.0,
-        store: Store | None = None,
-        name: str | None = None,
-    ) -> None:
-        if rate_limit <= 0 or burst < 1 or max_in_flight < 1:
-            raise ValueError("PlaceOSLimiter needs rate_limit > 0, burst >= 1, max_in_flight >= 1")
-        self.rate_limit, self.burst = rate_limit, burst
-        self.max_in_flight, self.max_wait, self.lease = max_in_flight, max_wait, lease
-        default = f"placeos:{_num(rate_limit)}:{_num(burst)}:{max_in_flight}"
-        super().__init__(store, name or default)
-
-    def rules(self, key: str, cost: float) -> list[Rule]:
-        """The driver's bucket (with its 90 s rule) and its 10-slot semaphore."""
-        return [
-            RateRule(f"{self.name}:*:rate", 1.0 / self.rate_limit, self.burst, cost, self.max_wait),
-            SlotRule(f"{self.name}:*:run", self.max_in_flight, lease=self.lease),
-        ]
-
-    def __repr__(self) -> str:
-        return f"PlaceOSLimiter(rate_limit={self.rate_limit!r}, store={self.store!r})"
-
-
 class AllOf(Policy):
     """A request goes only when every one of ``policies`` admits it (all or nothing).
 
@@ -322,13 +283,10 @@ class AllOf(Policy):
         return f"AllOf({', '.join(map(repr, self.policies))})"
 
 
-def default_policy(rate_limit: float | None = None) -> Policy:
+def default_policy() -> Policy:
     """The policy a new client uses when given none.
 
     [`PerMailbox`][graphlink.ratelimit.PerMailbox] (Graph's 4 in flight and 10,000 per 10
-    minutes per mailbox) with the Retry-After cooldown; with a PlaceOS ``rate_limit``
-    setting, [`PlaceOSLimiter`][graphlink.ratelimit.PlaceOSLimiter].
+    minutes per mailbox) with the Retry-After cooldown.
     """
-    if rate_limit:
-        return PlaceOSLimiter(rate_limit)
     return PerMailbox()

@@ -8,6 +8,7 @@ one call than it may run at once (Exchange: 4), so a batch does not throttle its
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "Item",
     "Settled",
     "batch_spec",
+    "call_failed",
     "check_batchable",
     "entry",
     "group",
@@ -38,9 +40,11 @@ __all__ = [
     "read_answers",
     "settle",
     "throttle_error",
+    "unanswered",
     "unlink_settled",
 ]
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Graph's limit of requests per ``$batch`` call.
 MAX_ITEMS = 20
 #: Keep a call's body under Graph's 4 MB request limit.
@@ -232,15 +236,17 @@ def batch_spec(items: Sequence[Item]) -> RequestSpec:
         json={"requests": [entry(item) for item in items]},
         idempotent=all(item.spec.idempotent for item in items),
         keys=tuple(item.spec.key for item in items),
-        effect=next((i.spec.effect for i in items if i.spec.effect), None),
     )
 
 
 def read_answers(body: Any, items: Sequence[Item]) -> dict[str, Answer]:
     """Graph's ``responses``, matched to the items by id (case-insensitively), any order.
 
+    An item Graph left unanswered is missing from the result (the caller settles it on its
+    own; the others' answers stand).
+
     Raises:
-        InvalidResponseError: not a batch answer, or an item left unanswered.
+        InvalidResponseError: not a batch answer at all.
     """
     responses = body.get("responses") if isinstance(body, Mapping) else None
     if not isinstance(responses, list):
@@ -255,13 +261,22 @@ def read_answers(body: Any, items: Sequence[Item]) -> dict[str, Answer]:
             {str(k): str(v) for k, v in headers.items()} if isinstance(headers, Mapping) else {},
             response.get("body"),
         )
-    out = {}
-    for item in items:
-        answer = by_id.get(item.id.casefold())
-        if answer is None:
-            raise InvalidResponseError(f"Graph's $batch answer left request {item.id} out")
-        out[item.id] = answer
-    return out
+    return {item.id: by_id[item.id.casefold()] for item in items if item.id.casefold() in by_id}
+
+
+def call_failed(item: Item, error: GraphError) -> GraphError:
+    """Each request's own copy of a whole call's failure: a read never "may have run"."""
+    mine = copy.copy(error)
+    mine.maybe_processed = error.maybe_processed and item.spec.method not in _READS
+    return mine
+
+
+def unanswered(item: Item, attempts: int) -> GraphError:
+    """The error of a request Graph's answer left out: it may have run."""
+    error = InvalidResponseError(f"Graph's $batch answer left request {item.id} out")
+    error.attempts = attempts
+    error.maybe_processed = item.spec.method not in _READS
+    return error
 
 
 @attrs.frozen
@@ -312,38 +327,44 @@ def judge_call(
     *,
     max_retries: int,
     max_retry_after: float,
+    time_left: float | None = None,
 ) -> tuple[dict[str, float], dict[str, Settled]]:
     """What a call's answers mean: ``(to send again: id -> wait, settled: id -> Settled)``.
 
-    A throttled request within its retries is sent again after its ``Retry-After``; so
-    are those answered 424 only because something they depend on was throttled (it did
-    not run). Everything else is settled now.
+    A throttled request within its retries (and within ``time_left``, the call's deadline)
+    is sent again after its ``Retry-After``; so is one answered 424 only because something
+    it depends on was throttled, when nothing it depends on failed. Everything else is
+    settled now: a request left out of the answer with an error saying it may have run.
     """
     again: dict[str, float] = {}
     settled: dict[str, Settled] = {}
     for item in call:
-        verdict = settle(item, answers[item.id], attempts[item.id])
+        answer = answers.get(item.id)
+        if answer is None:
+            settled[item.id] = Settled(error=unanswered(item, attempts[item.id]))
+            continue
+        verdict = settle(item, answer, attempts[item.id])
         wait = verdict.retry_after
         if wait is None:
             settled[item.id] = verdict
-        elif attempts[item.id] > max_retries:
-            settled[item.id] = Settled(
-                error=throttle_error(answers[item.id], attempts[item.id], None)
-            )
+        elif attempts[item.id] > max_retries or (time_left is not None and wait > time_left):
+            settled[item.id] = Settled(error=throttle_error(answer, attempts[item.id], None))
         elif wait > max_retry_after:
-            error = throttle_error(answers[item.id], attempts[item.id], max_retry_after)
+            error = throttle_error(answer, attempts[item.id], max_retry_after)
             settled[item.id] = Settled(error=error)
         else:
             again[item.id] = wait
     for item in call:  # in queue order: what an item depends on comes first
-        if (
-            item.id in settled
-            and answers[item.id].status == 424
-            and any(d in again for d in item.depends_on)
-        ):
+        blocked = item.id in settled and answers.get(item.id, _NONE).status == 424
+        waiting = [d for d in item.depends_on if d in again]
+        failed = [d for d in item.depends_on if d in settled and settled[d].error is not None]
+        if blocked and waiting and not failed:
             del settled[item.id]
             again[item.id] = 0.0
     return again, settled
+
+
+_NONE = Answer(0, {}, None)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

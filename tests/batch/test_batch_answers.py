@@ -217,9 +217,20 @@ def test_answers_are_matched_by_id_case_insensitively_in_any_order() -> None:
     assert answers["C"].status == 404
 
 
-def test_an_answer_without_an_item_is_an_invalid_response() -> None:
-    with pytest.raises(errors.InvalidResponseError):
-        _batch.read_answers({"responses": [{"id": "1", "status": 200}]}, [item("1"), item("2")])
+def test_an_item_left_out_of_the_answer_is_settled_alone() -> None:
+    """The answers Graph gave stand; only the missing item is an error (it may have run)."""
+    found = _batch.read_answers({"responses": [{"id": "1", "status": 200}]}, [item("1"), item("2")])
+    assert list(found) == ["1"]
+    create = RequestSpec(method="POST", url="/users/a/events", json={})
+    created = _batch.Item("2", Operation(spec=create, parse=parse.raw))
+    again, settled = _batch.judge_call(
+        [item("1"), created], found, {"1": 1, "2": 1}, max_retries=3, max_retry_after=120
+    )
+    assert again == {}
+    assert settled["1"].error is None
+    missing = settled["2"].error
+    assert isinstance(missing, errors.InvalidResponseError)
+    assert missing.maybe_processed
     with pytest.raises(errors.InvalidResponseError):
         _batch.read_answers({"value": []}, [item("1")])
 

@@ -159,12 +159,16 @@ def test_placeos_settings_with_a_credential_override() -> None:
 
 
 def test_placeos_rate_limit_selects_the_driver_limiter() -> None:
-    from graphlink.ratelimit import PerMailbox, PlaceOSLimiter
+    from graphlink.ratelimit import AllOf, PerMailbox, PlaceOSLimiter
 
     settings = {"calendar_config": {"tenant": "t", "client_id": "c", "client_secret": "s"}}
     assert isinstance(GraphClient.from_placeos_settings(settings).config.rate_limit, PerMailbox)
-    limited = GraphClient.from_placeos_settings({**settings, "rate_limit": 5})
-    assert isinstance(limited.config.rate_limit, PlaceOSLimiter)
+    limited = GraphClient.from_placeos_settings({**settings, "rate_limit": 5}).config.rate_limit
+    # The driver's limiter, and Exchange's per-mailbox cap the driver lacked.
+    assert isinstance(limited, AllOf)
+    kinds = {type(p) for p in limited.policies}
+    assert kinds == {PlaceOSLimiter, PerMailbox}
+    assert next(p for p in limited.policies if isinstance(p, PlaceOSLimiter)).rate_limit == 5
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,17 @@ PUBLIC = {
         "Users",
     },
     "graphlink.retry": {"RetryPolicy"},
+    "graphlink.placeos": {
+        "AsyncPlaceOSDriver",
+        "PlaceOSDriver",
+        "PlaceOSLimiter",
+        "client_arguments",
+        "error_json",
+        "event_status",
+        "placeos_value",
+        "rfc3339",
+        "to_placeos",
+    },
     "graphlink.qr": {"attachment", "data_uri", "png", "svg"},
     "graphlink.templates": {
         "Rendered",
@@ -226,3 +237,36 @@ def test_the_resource_builders_are_private() -> None:
     for module in ("directory", "_directory"):
         assert module not in graphlink.resources.__all__
     assert not hasattr(graphlink.resources, "user_get")
+
+
+def test_the_core_does_not_load_the_placeos_adapter() -> None:
+    """graphlink.placeos depends on the core; the core loads it only when asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, graphlink, graphlink.models, graphlink.resources, graphlink.ratelimit,"
+        " graphlink.retry, graphlink.errors, graphlink.auth, graphlink.testing,"
+        " graphlink.templates, graphlink.qr\n"
+        "print(sorted(m for m in sys.modules if m.startswith('graphlink.placeos')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_no_core_module_imports_the_adapter_at_import_time() -> None:
+    """Only the two compatibility entry points (``to_placeos``, ``from_placeos_settings``)
+    and ``graphlink.ratelimit.PlaceOSLimiter`` reach it, from inside a function."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "graphlink"
+    for path in root.rglob("*.py"):
+        if "placeos" in path.parts or path.name == "__main__.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:  # module level only
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "graphlink.placeos"
+            ):
+                raise AssertionError(f"{path} imports {node.module} at import time")

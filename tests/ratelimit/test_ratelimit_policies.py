@@ -261,9 +261,6 @@ def test_try_acquire_many_for_batches() -> None:
 
 def test_default_policy() -> None:
     assert isinstance(default_policy(), PerMailbox)
-    placeos = default_policy(rate_limit=3)
-    assert isinstance(placeos, PlaceOSLimiter)
-    assert placeos.rate_limit == 3
 
 
 def test_bad_arguments() -> None:

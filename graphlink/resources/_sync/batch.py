@@ -17,7 +17,7 @@ from graphlink._core import parse
 from graphlink._core.request import Operation, Params, RequestSpec
 from graphlink._transport._io_sync import gather
 from graphlink._transport._sync import Transport
-from graphlink.errors import GraphError, ValidationError
+from graphlink.errors import BatchError, GraphError, ValidationError
 from graphlink.resources import _batch
 from graphlink.resources._handles import BatchEvents, BatchGroups, BatchMail, BatchUsers, Handle
 
@@ -42,6 +42,8 @@ class Batch:
     def __init__(self, transport: Transport, config: GraphConfig) -> None:
         self._transport = transport
         self._queue: list[tuple[_batch.Item, Handle[Any]]] = []
+        self._queued: dict[str, Handle[Any]] = {}
+        self._chains: dict[str, list[_batch.Item]] = {}
         self._count = 0
         self._slots = _batch.mailbox_slots(transport.limiter)
         queue = self._add
@@ -75,59 +77,90 @@ class Batch:
     ) -> Handle[T]:
         """Queue one request (every namespace comes here)."""
         _batch.check_batchable(operation.spec)
-        after = (
-            []
-            if depends_on is None
-            else [depends_on]
-            if isinstance(depends_on, Handle)
-            else list(depends_on)
-        )
+        after = _handles(depends_on)
         for earlier in after:
             # By identity: every batch numbers its requests from 1.
-            if not any(earlier is queued for _, queued in self._queue):
+            if self._queued.get(earlier.id) is not earlier:
                 raise ValidationError(
                     "depends_on takes handles of requests queued in this batch and not yet sent"
                 )
         self._count += 1
         handle: Handle[T] = Handle(str(self._count))
         item = _batch.Item(handle.id, operation, tuple(h.id for h in after))
-        # Refused now, not at send time: a chain no single call can carry.
-        chain = _chain(self._queue, item)
-        _batch.pack(
-            [i for i, _ in self._queue if i.id in chain] + [item], mailbox_slots=self._slots
-        )
+        # The chain this request joins, refused now (not at send time) if no call can carry it.
+        chain: list[_batch.Item] = []
+        joined: set[int] = set()
+        for earlier in after:
+            group = self._chains[earlier.id]
+            if id(group) not in joined:  # two dependencies may share a chain
+                joined.add(id(group))
+                chain += group
+        chain.append(item)
+        _batch.pack(chain, mailbox_slots=self._slots)
+        for member in chain:
+            self._chains[member.id] = chain
+        self._queued[handle.id] = handle
         self._queue.append((item, handle))
         return handle
 
     def send(self) -> None:
-        """Send everything queued so far, and settle its handles."""
+        """Send everything queued so far, and settle its handles.
+
+        If sending stops half-way (cancelled, or a failure that is not a Graph error),
+        every request not yet settled gets a [`BatchError`][graphlink.errors.BatchError]
+        saying it may have run (``maybe_processed``), and the interruption is raised.
+        """
         pending, self._queue = self._queue, []
+        self._queued, self._chains = {}, {}
         handles = {item.id: handle for item, handle in pending}
+        try:
+            self._send(pending, handles)
+        except BaseException as stop:
+            for item, handle in pending:
+                if not handle.done():
+                    handle._fail(_interrupted(item, stop))
+            raise
+
+    def _send(
+        self, pending: list[tuple[_batch.Item, Handle[Any]]], handles: dict[str, Handle[Any]]
+    ) -> None:
+        clock, policy = self._transport.clock, self._transport.retry
+        start = clock.now()
         attempts: dict[str, int] = {}
+        ready: dict[str, float] = {item.id: start for item, _ in pending}
         items = [item for item, _ in pending]
         while items:
-            # The calls of a round go together: the limiter keeps each mailbox within its
-            # concurrency, as the items count against their own mailboxes.
-            calls = _batch.pack(items, mailbox_slots=self._slots)
-            rounds = gather(self._send_call(call, handles, attempts) for call in calls)
-            items = _batch.unlink_settled([item for again in rounds for item in again])
+            # Each request goes again once its own Retry-After has passed: the round takes
+            # those that are ready, after sleeping until the first of them is.
+            first = min(ready[i.id] for i in items)
+            if first > clock.now():
+                clock.sleep(first - clock.now())
+            now = clock.now()
+            due = [i for i in items if ready[i.id] <= now]
+            later = [i for i in items if ready[i.id] > now]
+            calls = _batch.pack(due, mailbox_slots=self._slots)
+            left = None if policy.deadline is None else policy.deadline - (now - start)
+            rounds = gather(self._send_call(call, handles, attempts, ready, left) for call in calls)
+            items = _batch.unlink_settled(later + [item for again in rounds for item in again])
 
     def _send_call(
         self,
         call: list[_batch.Item],
         handles: dict[str, Handle[Any]],
         attempts: dict[str, int],
+        ready: dict[str, float],
+        time_left: float | None,
     ) -> list[_batch.Item]:
         """One ``$batch`` call; the items to send again (throttled, and what waited on them)."""
+        for item in call:
+            attempts[item.id] = attempts.get(item.id, 0) + 1
         try:
             body = self._transport.send(_batch.batch_spec(call))
             answers = _batch.read_answers(body, call)
         except GraphError as error:  # the call as a whole failed: so did each request in it
             for item in call:
-                handles[item.id]._fail(error)
+                handles[item.id]._fail(_batch.call_failed(item, error))
             return []
-        for item in call:
-            attempts[item.id] = attempts.get(item.id, 0) + 1
         policy, clock = self._transport.retry, self._transport.clock
         again, settled = _batch.judge_call(
             call,
@@ -135,6 +168,7 @@ class Batch:
             attempts,
             max_retries=policy.max_retries,
             max_retry_after=policy.max_retry_after,
+            time_left=time_left,
         )
         for item_id, verdict in settled.items():
             if verdict.error is not None:
@@ -142,12 +176,14 @@ class Batch:
             else:
                 handles[item_id]._resolve(verdict.result)
         now = clock.now()
-        for item in call:
+        for item in call:  # in queue order: what an item depends on comes first
             wait = again.get(item.id)
+            if wait is None:
+                continue
+            # A request waiting on another goes with it, never before it.
+            ready[item.id] = max([now + wait] + [ready[d] for d in item.depends_on if d in again])
             if wait:  # everyone sending to this mailbox holds off too
                 self._transport.limiter.cooldown(item.spec.key, now + wait, now)
-        if again:
-            clock.sleep(max(again.values()))
         return [item for item in call if item.id in again]
 
     def __enter__(self) -> Self:
@@ -165,7 +201,22 @@ class Batch:
         # worse than none. The handles stay unsent.
 
 
-def _chain(queue: list[tuple[_batch.Item, Handle[Any]]], item: _batch.Item) -> set[str]:
-    """The ids of the queued requests ``item`` is joined to by ``dependsOn``."""
-    groups = _batch.group([i for i, _ in queue] + [item])
-    return next({i.id for i in g} for g in groups if item in g)
+def _handles(depends_on: Handle[Any] | Iterable[Handle[Any]] | None) -> list[Handle[Any]]:
+    if depends_on is None:
+        return []
+    if isinstance(depends_on, Handle):
+        return [depends_on]
+    found = list(depends_on)
+    if not all(isinstance(h, Handle) for h in found):
+        raise ValidationError("depends_on takes a handle, or a list of handles")
+    return found
+
+
+def _interrupted(item: _batch.Item, stop: BaseException) -> GraphError:
+    """The error of a request whose batch stopped sending before it was settled."""
+    error = BatchError(
+        f"the batch stopped before request {item.id} was settled ({type(stop).__name__}: "
+        f"{stop}); it may have run: check before sending it again"
+    )
+    error.maybe_processed = item.spec.method not in ("GET", "HEAD", "OPTIONS")
+    return error

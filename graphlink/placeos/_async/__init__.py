@@ -1,0 +1,1 @@
+"""The asyncio driver (the source of ``placeos/_sync``)."""

@@ -1,0 +1,1 @@
+"""The blocking driver, generated from ``placeos/_async`` by scripts/unasync.py."""
