@@ -222,6 +222,8 @@ def check_call(driver: type, name: object, args: object) -> tuple[str, dict[str,
             )
         if parameter.name in keywords:
             raise ValidationError(f"{found.name}: argument {parameter.json_name!r} given twice")
+        if value is None and not parameter.required:
+            continue  # PlaceOS callers send null for "not given": the default applies
         if not fits(value, parameter.hint):
             raise ValidationError(
                 f"{found.name}: argument {parameter.json_name!r} must be "
@@ -309,6 +311,10 @@ def attachments_in(values: Sequence[AttachmentJSON], name: str) -> list[Attachme
     return out
 
 
+# What an attendee object may hold (``response_status`` so list_events output goes back).
+_ATTENDEE_KEYS = frozenset({"email", "name", "resource", "optional", "response_status"})
+
+
 def attendees_in(values: str | Sequence[str | AttendeeJSON]) -> list[str | Attendee]:
     """The driver's attendees (addresses, or ``{email, name?, resource?, optional?}``)."""
     if isinstance(values, str):
@@ -321,15 +327,23 @@ def attendees_in(values: str | Sequence[str | AttendeeJSON]) -> list[str | Atten
         where = f"attendees[{index}]"
         if not isinstance(value, Mapping):
             raise ValidationError(f"{where} must be an address or an object")
+        unknown = set(value) - _ATTENDEE_KEYS
+        if unknown:
+            raise ValidationError(
+                f"{where} has unknown keys {sorted(unknown)}; it takes {sorted(_ATTENDEE_KEYS)}"
+            )
         email, name = value.get("email"), value.get("name")
         if not isinstance(email, str) or not email:
             raise ValidationError(f"{where} needs an email")
         if name is not None and not isinstance(name, str):
             raise ValidationError(f"{where}.name must be a string")
+        for flag in ("optional", "resource"):
+            if value.get(flag) is not None and not isinstance(value.get(flag), bool):
+                raise ValidationError(f"{where}.{flag} must be true, false or null")
         kind = AttendeeType.REQUIRED
-        if value.get("optional") is True:
+        if value.get("optional"):
             kind = AttendeeType.OPTIONAL
-        if value.get("resource") is True:
+        if value.get("resource"):
             kind = AttendeeType.RESOURCE
         out.append(Attendee(name=name or None, email=email, type=kind))
     return out

@@ -28,7 +28,6 @@ __all__ = [
     "MemoryStore",
     "PerMailbox",
     "Permit",
-    "PlaceOSLimiter",
     "Policy",
     "RateLimitStoreError",
     "RatePolicy",

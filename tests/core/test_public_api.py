@@ -130,7 +130,6 @@ PUBLIC = {
         "MemoryStore",
         "PerMailbox",
         "Permit",
-        "PlaceOSLimiter",
         "Policy",
         "RateLimitStoreError",
         "RatePolicy",
@@ -248,6 +247,7 @@ def test_the_core_does_not_load_the_placeos_adapter() -> None:
         "import sys, graphlink, graphlink.models, graphlink.resources, graphlink.ratelimit,"
         " graphlink.retry, graphlink.errors, graphlink.auth, graphlink.testing,"
         " graphlink.templates, graphlink.qr\n"
+        "from graphlink.ratelimit import *\n"
         "print(sorted(m for m in sys.modules if m.startswith('graphlink.placeos')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -270,3 +270,10 @@ def test_no_core_module_imports_the_adapter_at_import_time() -> None:
                 "graphlink.placeos"
             ):
                 raise AssertionError(f"{path} imports {node.module} at import time")
+
+
+def test_placeos_limiter_is_still_importable_from_ratelimit() -> None:
+    from graphlink.placeos import PlaceOSLimiter as Adapter
+    from graphlink.ratelimit import PlaceOSLimiter
+
+    assert PlaceOSLimiter is Adapter

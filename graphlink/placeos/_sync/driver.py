@@ -154,7 +154,12 @@ class PlaceOSDriver:
             from_: The sending mailbox (the first, if a list); else ``mailer_from``, else
                 the service account.
             reply_to: Where replies go.
+
+        Raises:
+            ValidationError: Neither body is given (the seed: one of them is required).
         """
+        if not message_plaintext and not message_html:
+            raise ValidationError("send_mail needs message_plaintext or message_html")
         self.client.mail.send(
             to,
             subject,

@@ -1,1 +1,4 @@
-"""Async facades (the source the sync ones are generated from)."""
+"""The facades.
+
+This is the async source (``resources/_sync`` is generated from it: edit here).
+"""
