@@ -1,13 +1,16 @@
 """A harness that runs the same scenario on GraphClient and AsyncGraphClient.
 
-Clients get an httpx MockTransport, a fake clock and a recording sleep: no test sleeps.
+Clients get an httpx MockTransport (``Harness``) or a FakeGraph (``FakeRun``), a fake
+clock and a recording sleep: no test sleeps. Fixtures: ``mode`` (each test runs on both
+clients), ``harness``, ``on_fake`` and ``fake_run`` (the class ``on_fake`` builds); an area
+imports the ones it uses into its conftest.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -16,7 +19,13 @@ from graphlink import AsyncGraphClient, GraphClient
 from graphlink._transport import _io_async, _io_sync
 from graphlink.ratelimit import Wakeup
 
+if TYPE_CHECKING:
+    from graphlink.testing import FakeGraph
+
 Handler = Callable[[httpx.Request], httpx.Response]
+
+#: The service account ``FakeRun`` gives a client unless told otherwise.
+SVC = "svc@contoso.com"
 
 
 class FakeClock:
@@ -66,7 +75,37 @@ class AsyncClockSeam(_io_async.Clock):
         self.fake.sleep(seconds)
 
 
-class Harness:
+def fake_time(mode: str, client: Any, clock: FakeClock) -> None:
+    """Put ``client`` (sync or async, by ``mode``) on ``clock``, with a fixed jitter."""
+    client._transport.clock = SyncClockSeam(clock) if mode == "sync" else AsyncClockSeam(clock)
+    client._transport._rand = lambda: 0.5
+
+
+class _Runner:
+    """What a test does with its client, the same whether it is sync or async."""
+
+    mode: str
+
+    def run(self, value: Any) -> Any:
+        """Await ``value`` on the async client; return it as is on the sync one."""
+        if self.mode == "sync":
+            return value
+        return asyncio.run(value)
+
+    def collect(self, paginator: Any) -> list[Any]:
+        return self.run(paginator.to_list())
+
+    def pages(self, paginator: Any) -> list[Any]:
+        if self.mode == "sync":
+            return list(paginator.pages())
+
+        async def gather() -> list[Any]:
+            return [page async for page in paginator.pages()]
+
+        return asyncio.run(gather())
+
+
+class Harness(_Runner):
     """One client (sync or async) over a handler; ``call`` runs any client coroutine."""
 
     def __init__(self, mode: str, handler: Handler, **kwargs: Any) -> None:
@@ -82,33 +121,33 @@ class Harness:
         if mode == "sync":
             http: Any = httpx.Client(transport=httpx.MockTransport(record))
             self.client: Any = GraphClient(http_client=http, **kwargs)
-            self.client._transport.clock = SyncClockSeam(self.clock)
         else:
             http = httpx.AsyncClient(transport=httpx.MockTransport(record))
             self.client = AsyncGraphClient(http_client=http, **kwargs)
-            self.client._transport.clock = AsyncClockSeam(self.clock)
-        self.client._transport._rand = lambda: 0.5
-
-    def run(self, value: Any) -> Any:
-        """Await ``value`` on the async client; return it as is on the sync one."""
-        if self.mode == "sync":
-            return value
-        return asyncio.run(value)
+        fake_time(mode, self.client, self.clock)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         return self.run(self.client.request(method, path, **kwargs))
 
-    def collect(self, paginator: Any) -> list[Any]:
-        return self.run(paginator.to_list())
 
-    def pages(self, paginator: Any) -> list[Any]:
-        if self.mode == "sync":
-            return list(paginator.pages())
+class FakeRun(_Runner):
+    """A GraphClient or AsyncGraphClient on a FakeGraph, with a fake clock (no sleeps).
 
-        async def gather() -> list[Any]:
-            return [page async for page in paginator.pages()]
+    ``service_account`` defaults to ``SVC``; every keyword goes to ``FakeGraph.client`` (or
+    ``async_client``). An area needing more (mail's spy transport) subclasses it and names
+    the subclass in its conftest's ``fake_run`` fixture.
+    """
 
-        return asyncio.run(gather())
+    def __init__(self, mode: str, fake: FakeGraph, **kwargs: Any) -> None:
+        self.mode = mode
+        self.fake = fake
+        self.clock = FakeClock()
+        kwargs.setdefault("service_account", SVC)
+        if mode == "sync":
+            self.client: Any = fake.client(**kwargs)
+        else:
+            self.client = fake.async_client(**kwargs)
+        fake_time(mode, self.client, self.clock)
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -121,6 +160,22 @@ def mode(request: pytest.FixtureRequest) -> str:
 def harness(mode: str) -> Callable[..., Harness]:
     def make(handler: Handler, **kwargs: Any) -> Harness:
         return Harness(mode, handler, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def fake_run() -> type[FakeRun]:
+    """The class ``on_fake`` builds: an area's conftest overrides it for a subclass."""
+    return FakeRun
+
+
+@pytest.fixture
+def on_fake(mode: str, fake_run: type[FakeRun]) -> Callable[..., FakeRun]:
+    """``on_fake(fake, **client_kwargs)``: a sync or async client (by ``mode``) on ``fake``."""
+
+    def make(fake: FakeGraph, **kwargs: Any) -> FakeRun:
+        return fake_run(mode, fake, **kwargs)
 
     return make
 

@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from harness import AsyncClockSeam, FakeClock, SyncClockSeam
+from harness import SVC, FakeClock
 
 from graphlink.testing import FakeGraph
 
-SVC = "svc@contoso.com"
 BATCH_URL = "https://graph.microsoft.com/v1.0/$batch"
 START = datetime(2030, 1, 7, 9, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -155,27 +154,6 @@ def outcome(handle: Any) -> Any:
         return handle.result()
     except Exception as error:  # the test inspects it
         return error
-
-
-class FakeRun:
-    """A GraphClient or AsyncGraphClient on a FakeGraph, with a fake clock (no sleeps)."""
-
-    def __init__(self, mode: str, fake: FakeGraph, **kwargs: Any) -> None:
-        self.mode = mode
-        self.fake = fake
-        self.clock = FakeClock()
-        kwargs.setdefault("service_account", SVC)
-        if mode == "sync":
-            self.client: Any = fake.client(**kwargs)
-            self.client._transport.clock = SyncClockSeam(self.clock)
-        else:
-            self.client = fake.async_client(**kwargs)
-            self.client._transport.clock = AsyncClockSeam(self.clock)
-        self.client._transport._rand = lambda: 0.5
-
-    def run(self, value: Any) -> Any:
-        """Await ``value`` on the async client; return it as is on the sync one."""
-        return value if self.mode == "sync" else asyncio.run(value)
 
 
 def office(rooms: int = 10, **kwargs: Any) -> FakeGraph:

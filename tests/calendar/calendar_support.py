@@ -1,54 +1,21 @@
-"""Helpers shared by the calendar tests (run on both clients)."""
+"""Helpers shared by the calendar tests (run on both clients).
+
+The client on a FakeGraph (``on_fake``, ``FakeRun``) comes from ``tests/harness.py``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 from examples import example
-from harness import AsyncClockSeam, FakeClock, SyncClockSeam
+from harness import SVC as SVC  # the tests name it from here
 
 from graphlink._core.request import limit_key
-from graphlink.testing import FakeGraph
 
-SVC = "svc@contoso.com"
 GRAPH = "https://graph.microsoft.com/v1.0"
-
-
-class FakeRun:
-    """A GraphClient or AsyncGraphClient on a FakeGraph, with a fake clock (no sleeps)."""
-
-    def __init__(self, mode: str, fake: FakeGraph, **kwargs: Any) -> None:
-        self.mode = mode
-        self.fake = fake
-        self.clock = FakeClock()
-        kwargs.setdefault("service_account", SVC)
-        if mode == "sync":
-            self.client: Any = fake.client(**kwargs)
-            self.client._transport.clock = SyncClockSeam(self.clock)
-        else:
-            self.client = fake.async_client(**kwargs)
-            self.client._transport.clock = AsyncClockSeam(self.clock)
-        self.client._transport._rand = lambda: 0.5
-
-    def run(self, value: Any) -> Any:
-        """Await ``value`` on the async client; return it as is on the sync one."""
-        return value if self.mode == "sync" else asyncio.run(value)
-
-    def collect(self, paginator: Any) -> list[Any]:
-        return self.run(paginator.to_list())
-
-    def pages(self, paginator: Any) -> list[Any]:
-        if self.mode == "sync":
-            return list(paginator.pages())
-
-        async def gather() -> list[Any]:
-            return [page async for page in paginator.pages()]
-
-        return asyncio.run(gather())
 
 
 def replay(name: str, **overrides: Any) -> Callable[[httpx.Request], httpx.Response]:

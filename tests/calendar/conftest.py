@@ -1,28 +1,9 @@
 """Fixtures for the calendar tests: each scenario runs on both clients.
 
-``harness`` (httpx.MockTransport) and ``mode`` come from ``tests/harness.py``; ``on_fake``
-wires a GraphClient or an AsyncGraphClient (by ``mode``) to a FakeGraph.
+``harness`` (httpx.MockTransport, fake clock), ``mode`` and ``on_fake`` (a GraphClient or an
+AsyncGraphClient, by ``mode``, on a FakeGraph) come from ``tests/harness.py``.
 """
 
-from __future__ import annotations
+from harness import fake_run, harness, mode, on_fake
 
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-from calendar_support import FakeRun
-from harness import harness, mode
-
-from graphlink.testing import FakeGraph
-
-__all__ = ["harness", "mode", "on_fake"]
-
-
-@pytest.fixture
-def on_fake(mode: str) -> Callable[..., FakeRun]:
-    """``on_fake(fake, **client_kwargs)``: a sync or async client on ``fake``."""
-
-    def make(fake: FakeGraph, **kwargs: Any) -> FakeRun:
-        return FakeRun(mode, fake, **kwargs)
-
-    return make
+__all__ = ["fake_run", "harness", "mode", "on_fake"]

@@ -1,28 +1,19 @@
 """Fixtures for the mail tests: each scenario runs on both clients.
 
-``harness`` (httpx.MockTransport) and ``mode`` come from ``tests/harness.py``; ``on_fake``
-wires a GraphClient or an AsyncGraphClient (by ``mode``) to a FakeGraph.
+``harness`` (httpx.MockTransport, fake clock), ``mode`` and ``on_fake`` come from
+``tests/harness.py``; here ``on_fake`` builds a ``MailRun``, which also records the wire.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from harness import harness, mode
-from mail_support import FakeRun
+from harness import harness, mode, on_fake
+from mail_support import MailRun
 
-from graphlink.testing import FakeGraph
-
-__all__ = ["harness", "mode", "on_fake"]
+__all__ = ["fake_run", "harness", "mode", "on_fake"]
 
 
 @pytest.fixture
-def on_fake(mode: str) -> Callable[..., FakeRun]:
-    """``on_fake(fake, **client_kwargs)``: a sync or async client on ``fake``."""
-
-    def make(fake: FakeGraph, **kwargs: Any) -> FakeRun:
-        return FakeRun(mode, fake, **kwargs)
-
-    return make
+def fake_run() -> type[MailRun]:
+    """``on_fake`` builds a ``MailRun``: a ``FakeRun`` behind the spy transport."""
+    return MailRun

@@ -1,14 +1,13 @@
 """Helpers shared by the mail tests (each scenario runs on both clients).
 
-``FakeRun`` puts a GraphClient or an AsyncGraphClient on a FakeGraph with the fake clock
-(the calendar tests' pattern), behind a spy transport that keeps every request's headers
-as they went on the wire: FakeGraph's own ``requests`` leave ``Authorization`` out, and the
-upload PUTs must be shown to carry no bearer token.
+``MailRun`` (what ``on_fake`` builds here) is the harness's ``FakeRun``, a GraphClient or an
+AsyncGraphClient on a FakeGraph with the fake clock, behind a spy transport that keeps every
+request's headers as they went on the wire: FakeGraph's own ``requests`` leave
+``Authorization`` out, and the upload PUTs must be shown to carry no bearer token.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -16,11 +15,10 @@ from urllib.parse import unquote
 
 import attrs
 import httpx
-from harness import AsyncClockSeam, FakeClock, SyncClockSeam
+from harness import SVC, FakeRun
 
 from graphlink.testing import FakeGraph
 
-SVC = "svc@contoso.com"
 MAILER = "mailer@contoso.com"
 ADA = "ada@contoso.com"
 BOB = "bob@contoso.com"
@@ -67,28 +65,16 @@ def office() -> FakeGraph:
     return fake
 
 
-class FakeRun:
-    """A GraphClient or AsyncGraphClient on a FakeGraph, with a fake clock (no sleeps)."""
+class MailRun(FakeRun):
+    """``FakeRun`` behind a spy transport: ``wire`` holds every request as it went out."""
 
     def __init__(self, mode: str, fake: FakeGraph, **kwargs: Any) -> None:
-        self.mode = mode
-        self.fake = fake
-        self.clock = FakeClock()
         self.wire: list[Wire] = []
-        kwargs.setdefault("service_account", SVC)
         if mode == "sync":
             http: Any = httpx.Client(transport=_SpySync(fake.transport(), self.wire))
-            self.client: Any = fake.client(http_client=http, **kwargs)
-            self.client._transport.clock = SyncClockSeam(self.clock)
         else:
             http = httpx.AsyncClient(transport=_SpyAsync(fake.async_transport(), self.wire))
-            self.client = fake.async_client(http_client=http, **kwargs)
-            self.client._transport.clock = AsyncClockSeam(self.clock)
-        self.client._transport._rand = lambda: 0.5
-
-    def run(self, value: Any) -> Any:
-        """Await ``value`` on the async client; return it as is on the sync one."""
-        return value if self.mode == "sync" else asyncio.run(value)
+        super().__init__(mode, fake, http_client=http, **kwargs)
 
     def send(self, *args: Any, **kwargs: Any) -> Any:
         return self.run(self.client.mail.send(*args, **kwargs))

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import attrs
+
 from graphlink._config import GraphConfig
 from graphlink._core import parse
 from graphlink._core.request import Operation, Params, RequestSpec
@@ -65,10 +67,17 @@ class AsyncBatch:
         params: Params | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        idempotent: bool | None = None,
         depends_on: Handle[Any] | Iterable[Handle[Any]] | None = None,
     ) -> Handle[Any]:
-        """Queue any Graph request (as ``client.request``); its result is the JSON body."""
+        """Queue any Graph request (as ``client.request``); its result is the JSON body.
+
+        ``idempotent`` overrides the method's default, as on ``client.request``: a call
+        whose requests are all idempotent may be repeated after a lost answer.
+        """
         spec = RequestSpec(method=method, url=path, params=params, headers=headers, json=json)
+        if idempotent is not None:
+            spec = attrs.evolve(spec, idempotent=bool(idempotent))
         return self._add(Operation(spec=spec, parse=parse.raw), depends_on)
 
     def _add(
