@@ -53,11 +53,40 @@ class AccessToken:
 TokenSource = Callable[[], "str | AccessToken | Awaitable[str | AccessToken]"]
 
 
+def _token_problem(token: object) -> str | None:
+    """What makes ``token`` unusable as a bearer token, or ``None`` when it is fine.
+
+    The answer never quotes the token: it goes into error messages.
+    """
+    if not isinstance(token, str) or not token.strip():
+        return "it is empty or not a string"
+    if any(ch in token for ch in "\r\n"):
+        return "it contains CR or LF (a trailing newline read from a file?)"
+    if not token.isascii() or not token.isprintable():
+        return "it contains characters an HTTP header cannot carry (only printable ASCII)"
+    if token != token.strip():
+        return "it starts or ends with whitespace"
+    return None
+
+
+def check_token(token: AccessToken, source: str = "the token provider") -> AccessToken:
+    """Refuse, with an ``AuthError`` naming no part of it, a token that cannot be sent.
+
+    Tokens from providers are checked as static tokens are: a bad one would fail inside
+    the HTTP layer, after the request was counted as (maybe) sent, with the token in the
+    error.
+    """
+    problem = _token_problem(token.token)
+    if problem is not None:
+        raise AuthError(f"{source} returned a token graphlink cannot send: {problem}")
+    return token
+
+
 def _as_token(value: object) -> AccessToken:
     if isinstance(value, AccessToken):
-        return value
+        return check_token(value)
     if isinstance(value, str) and value:
-        return AccessToken(value)
+        return check_token(AccessToken(value))
     raise AuthError("the token provider must return a non-empty str or an AccessToken")
 
 
@@ -85,10 +114,9 @@ class StaticToken(Credential):
     refreshable = False
 
     def __init__(self, token: str) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise ValidationError("token must be a non-empty string")
-        if any(ch in token for ch in "\r\n"):
-            raise ValidationError("token must not contain CR or LF")
+        problem = _token_problem(token)
+        if problem is not None:
+            raise ValidationError(f"the token cannot be used: {problem}")
         self._token = AccessToken(token)
 
     def fetch(self) -> AccessToken:

@@ -111,7 +111,8 @@ class RateLimitExceeded(GraphError):
     def __init__(self, message: str, *, wait: float | None = None) -> None:
         super().__init__(message)
         self.wait = wait
-        """The wait, in seconds, the limiter estimated for this call."""
+        """The wait, in seconds, the limiter estimated for this call; ``None`` when it has
+        no estimate (waiting for a concurrency slot, whose end is unknown)."""
 
 
 class RateLimitStoreError(GraphError):

@@ -12,6 +12,7 @@ from graphlink._core.paths import check_header, check_text
 from graphlink.errors import ValidationError
 
 __all__ = [
+    "FRAMING_HEADERS",
     "IDEMPOTENT_METHODS",
     "METHODS",
     "RESERVED_HEADERS",
@@ -95,7 +96,24 @@ def _params(value: Params | None) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-RESERVED_HEADERS = frozenset({"authorization", "client-request-id", "host", "content-length"})
+FRAMING_HEADERS = frozenset(
+    {
+        "content-length",
+        "transfer-encoding",
+        "host",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-connection",
+        "expect",
+    }
+)
+"""Headers that decide how a request is framed on the connection (hop-by-hop, length,
+host): the HTTP layer writes them; one from a caller could desynchronise the connection."""
+
+RESERVED_HEADERS = frozenset({"authorization", "client-request-id"}) | FRAMING_HEADERS
 """Headers the transport owns: a caller may not replace them (in any letter case)."""
 
 
@@ -105,6 +123,11 @@ def _headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
         if not isinstance(name, str) or not isinstance(item, str):
             raise ValidationError(f"header {name!r} must be a string with a string value")
         check_header(name, item)
+        if name.lower() in FRAMING_HEADERS:
+            raise ValidationError(
+                f"the {name} header frames the request on the connection: the HTTP layer "
+                "sets it, and it cannot be given"
+            )
         if name.lower() in RESERVED_HEADERS:
             raise ValidationError(f"the {name} header is set by graphlink and cannot be given")
         out[name] = item
@@ -158,6 +181,12 @@ class RequestSpec:
         if not isinstance(value, str) or not value:
             raise ValidationError("a request needs a path")
         check_text(value, "a request path")
+        if "#" in value:
+            # httpx would send only what comes before it, silently: another resource.
+            raise ValidationError(
+                "a request path must not contain '#' (everything after it would be dropped); "
+                "encode values with graphlink.segment, which writes it as %23"
+            )
         if "://" not in value and not value.startswith("/"):
             raise ValidationError(f"a Graph path must start with '/': {value!r}")
 

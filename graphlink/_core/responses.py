@@ -28,10 +28,17 @@ __all__ = [
 
 
 def decode_json(content: bytes) -> Any:
-    """The JSON of a body, or ``None`` when it is empty (a 202/204 may carry nothing)."""
+    """The JSON of a body, or ``None`` when it is empty (a 202/204 may carry nothing).
+
+    Raises ``ValueError`` for a body that is not JSON, and for one nested too deeply for
+    the parser (``"[" * 100000``): Python's ``RecursionError`` never escapes.
+    """
     if not content or not content.strip():
         return None
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("the JSON body is nested too deeply to read") from None
 
 
 def _get_ci(data: Mapping[str, Any], *names: str) -> Any:
@@ -147,6 +154,8 @@ def safe_link(link: str, base_url: str) -> str:
             f"refusing to follow a paging link to {url.scheme}://{url.host}: only "
             f"{base.scheme}://{base.netloc.decode()} is trusted with the token"
         )
+    if "#" in link:  # Graph never sends one; the request would silently drop what follows
+        raise InvalidResponseError("Graph sent a paging link with a '#' fragment")
     return str(url)
 
 

@@ -28,9 +28,9 @@ from graphlink._core.responses import parse_page, safe_link, upload_link
 from graphlink._core.retry import cooldown, decide, maybe_processed
 from graphlink._transport._io_sync import Clock, HttpClient, Lock
 from graphlink._version import __version__
-from graphlink.auth import AccessToken, Credential
-from graphlink.errors import AuthError, RateLimitExceeded, ValidationError
-from graphlink.ratelimit import RatePolicy, Wakeup
+from graphlink.auth import AccessToken, Credential, check_token
+from graphlink.errors import AuthError, InvalidResponseError, RateLimitExceeded, ValidationError
+from graphlink.ratelimit import Decision, RatePolicy, Wakeup
 from graphlink.retry import RetryPolicy
 
 __all__ = ["Paginator", "TokenManager", "Transport"]
@@ -69,8 +69,11 @@ class TokenManager:
             current = self._token
             if current is not None and self._usable(current, refused):
                 return current  # another caller refreshed while we waited
+            # Any credential's token is checked, not only static ones: a bad one would fail
+            # inside the HTTP layer, after the request counted as sent, quoted whole.
             fresh = self.credential.fetch()
             self.fetches += 1
+            check_token(fresh, "the credential")
             self._token = fresh
             return fresh
 
@@ -272,13 +275,14 @@ class Transport:
                     return decision.permit
                 wakeup = decision.wakeup
                 deadline = self.retry.deadline
-                past_deadline = (
-                    deadline is not None and self.clock.now() - start + decision.wait > deadline
-                )
+                waited = self.clock.now() - start
+                past_deadline = deadline is not None and waited + decision.wait > deadline
                 if decision.refused or past_deadline:
+                    # A wait with a wake-up is a poll interval: how long the slot stays
+                    # taken is unknown, so no estimate is given.
                     raise RateLimitExceeded(
-                        f"the rate limiter would make this call wait {decision.wait:.1f} s",
-                        wait=decision.wait,
+                        _limiter_message(decision, waited, deadline),
+                        wait=None if wakeup is not None else decision.wait,
                     )
                 self.clock.wait(decision.wait, wakeup)
         finally:
@@ -317,6 +321,31 @@ class Transport:
             invalid = ValidationError(f"cannot build the request: {exc}")
             invalid.attempts = attempt - 1
             raise invalid from None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value >= 1.0 else f"{value * 1000:.0f} ms"
+
+
+def _limiter_message(decision: Decision, waited: float, deadline: float | None) -> str:
+    """Why the limiter ends a call: refused, or its deadline would pass while waiting."""
+    if decision.refused:
+        return (
+            f"the rate limiter refused this call: its estimated wait of "
+            f"{_seconds(decision.wait)} (queue included) is longer than the limiter accepts"
+        )
+    limit = "its deadline" if deadline is None else f"its deadline of {deadline:g} s"
+    if decision.wakeup is not None:
+        return (
+            f"the rate limiter has no free slot for this call ({_seconds(waited)} into it); "
+            f"when one frees up is unknown, and waiting on would pass {limit}"
+        )
+    if waited < 0.001:
+        return f"the rate limiter would make this call wait {_seconds(decision.wait)}, past {limit}"
+    return (
+        f"the rate limiter asks this call ({_seconds(waited)} into it) to wait "
+        f"{_seconds(decision.wait)} more, past {limit}"
+    )
 
 
 def _log(spec: RequestSpec, attempt: _Attempt, number: int, elapsed: float) -> None:
@@ -371,6 +400,10 @@ class Paginator(Generic[T]):
         listing = first if isinstance(first, Listing) else first()
         remaining = listing.limit
         spec = listing.spec
+        # A link Graph sends again means a loop (``nextLink`` pointing at its own page, or
+        # at an earlier one): Brent's cycle detection finds any, holding one link.
+        seen: str | None = None
+        power = steps = 1
         while remaining != 0:
             data = parse_page(self._transport.send(spec))
             raw = data.items if remaining is None else data.items[:remaining]
@@ -384,7 +417,16 @@ class Paginator(Generic[T]):
                 remaining -= len(raw)
             if data.next_link is None or remaining == 0:
                 return
-            spec = spec.follow(safe_link(data.next_link, self._transport.base_url))
+            link = safe_link(data.next_link, self._transport.base_url)
+            if link == seen:
+                raise InvalidResponseError(
+                    "Graph sent an @odata.nextLink this paginator already followed: paging "
+                    "would loop forever, so it stops"
+                )
+            if steps == power:  # keep every 2**k-th link: a loop of any length comes back to it
+                seen, power, steps = link, power * 2, 0
+            steps += 1
+            spec = spec.follow(link)
 
     def to_list(self) -> list[T]:
         """Every item, in a list."""
