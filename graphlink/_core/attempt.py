@@ -14,7 +14,7 @@ import attrs
 import httpx
 
 from graphlink import errors
-from graphlink._core.request import RequestSpec
+from graphlink._core.request import READ_METHODS, RequestSpec
 from graphlink._core.responses import api_error, decode_json
 from graphlink._core.retry import (
     Outcome,
@@ -126,14 +126,11 @@ def give_up(
         error = failure.error
     this_one = maybe_processed(failure.outcome)
     # A read changes nothing: only a write "may have taken effect".
-    error.maybe_processed = spec.method not in _READS and (this_one or acted_before)
+    error.maybe_processed = spec.method not in READ_METHODS and (this_one or acted_before)
     if error.maybe_processed and (spec.effect or not spec.idempotent):
         effect = spec.effect or "Graph may have processed the request"
         _add_detail(error, f"not retried: {effect}" if this_one else effect)
     return error
-
-
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _add_detail(error: GraphError, text: str) -> None:

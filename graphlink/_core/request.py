@@ -15,6 +15,7 @@ __all__ = [
     "FRAMING_HEADERS",
     "IDEMPOTENT_METHODS",
     "METHODS",
+    "READ_METHODS",
     "RESERVED_HEADERS",
     "Listing",
     "Operation",
@@ -25,7 +26,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Methods that only read: a failed one never "may have taken effect".
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENT_METHODS = READ_METHODS | {"PUT", "DELETE"}
 METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 """The HTTP methods Graph serves; anything else is a typo, refused before sending."""
 

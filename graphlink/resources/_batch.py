@@ -16,10 +16,16 @@ from urllib.parse import urlencode
 
 import attrs
 
-from graphlink._core.request import Operation, RequestSpec
+from graphlink._core.request import READ_METHODS, Operation, RequestSpec
 from graphlink._core.responses import api_error
 from graphlink._core.retry import parse_retry_after, too_long
-from graphlink.errors import GraphError, InvalidResponseError, RateLimitError, ValidationError
+from graphlink.errors import (
+    BatchError,
+    GraphError,
+    InvalidResponseError,
+    RateLimitError,
+    ValidationError,
+)
 from graphlink.ratelimit import AllOf, PerMailbox
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "check_batchable",
     "entry",
     "group",
+    "interrupted",
     "judge_call",
     "mailbox_slots",
     "pack",
@@ -44,7 +51,6 @@ __all__ = [
     "unlink_settled",
 ]
 
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Graph's limit of requests per ``$batch`` call.
 MAX_ITEMS = 20
 #: Keep a call's body under Graph's 4 MB request limit.
@@ -267,15 +273,25 @@ def read_answers(body: Any, items: Sequence[Item]) -> dict[str, Answer]:
 def call_failed(item: Item, error: GraphError) -> GraphError:
     """Each request's own copy of a whole call's failure: a read never "may have run"."""
     mine = copy.copy(error)
-    mine.maybe_processed = error.maybe_processed and item.spec.method not in _READS
+    mine.maybe_processed = error.maybe_processed and item.spec.method not in READ_METHODS
     return mine
+
+
+def interrupted(item: Item, stop: BaseException) -> GraphError:
+    """The error of a request whose batch stopped sending before it was settled."""
+    error = BatchError(
+        f"the batch stopped before request {item.id} was settled ({type(stop).__name__}: "
+        f"{stop}); it may have run: check before sending it again"
+    )
+    error.maybe_processed = item.spec.method not in READ_METHODS
+    return error
 
 
 def unanswered(item: Item, attempts: int) -> GraphError:
     """The error of a request Graph's answer left out: it may have run."""
     error = InvalidResponseError(f"Graph's $batch answer left request {item.id} out")
     error.attempts = attempts
-    error.maybe_processed = item.spec.method not in _READS
+    error.maybe_processed = item.spec.method not in READ_METHODS
     return error
 
 

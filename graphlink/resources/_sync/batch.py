@@ -19,7 +19,7 @@ from graphlink._core import parse
 from graphlink._core.request import Operation, Params, RequestSpec
 from graphlink._transport._io_sync import gather
 from graphlink._transport._sync import Transport
-from graphlink.errors import BatchError, GraphError, ValidationError
+from graphlink.errors import GraphError, ValidationError
 from graphlink.resources import _batch
 from graphlink.resources._handles import BatchEvents, BatchGroups, BatchMail, BatchUsers, Handle
 
@@ -127,7 +127,7 @@ class Batch:
         except BaseException as stop:
             for item, handle in pending:
                 if not handle.done():
-                    handle._fail(_interrupted(item, stop))
+                    handle._fail(_batch.interrupted(item, stop))
             raise
 
     def _send(
@@ -219,13 +219,3 @@ def _handles(depends_on: Handle[Any] | Iterable[Handle[Any]] | None) -> list[Han
     if not all(isinstance(h, Handle) for h in found):
         raise ValidationError("depends_on takes a handle, or a list of handles")
     return found
-
-
-def _interrupted(item: _batch.Item, stop: BaseException) -> GraphError:
-    """The error of a request whose batch stopped sending before it was settled."""
-    error = BatchError(
-        f"the batch stopped before request {item.id} was settled ({type(stop).__name__}: "
-        f"{stop}); it may have run: check before sending it again"
-    )
-    error.maybe_processed = item.spec.method not in ("GET", "HEAD", "OPTIONS")
-    return error
