@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: (async source, generated sync file), relative to the repository root.
 FILES = [
     ("graphlink/_transport/_async.py", "graphlink/_transport/_sync.py"),
+    ("graphlink/_transport/_tokens_async.py", "graphlink/_transport/_tokens_sync.py"),
     ("graphlink/_client_async.py", "graphlink/_client_sync.py"),
     ("graphlink/ratelimit/_ops_async.py", "graphlink/ratelimit/_ops_sync.py"),
     ("graphlink/ratelimit/_redis_async.py", "graphlink/ratelimit/_redis_sync.py"),
@@ -38,6 +39,7 @@ RULES: list[tuple[str, str]] = [
     (r"Awaitable\[([^\]]+)\]", r"\1"),
     (r"\bAwaitable, ", ""),
     (r"\b_io_async\b", "_io_sync"),
+    (r"\b_tokens_async\b", "_tokens_sync"),
     (r"\._async\b", "._sync"),
     (r"\b__aiter__\b", "__iter__"),
     (r"\b__aenter__\b", "__enter__"),

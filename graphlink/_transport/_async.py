@@ -13,7 +13,6 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -25,9 +24,10 @@ from graphlink._core.redact import detached
 from graphlink._core.request import Listing, Operation, RequestSpec
 from graphlink._core.responses import parse_page, safe_link, upload_link
 from graphlink._core.retry import cooldown, decide, maybe_processed
-from graphlink._transport._io_async import Clock, HttpClient, Lock
+from graphlink._transport._io_async import Clock, HttpClient
+from graphlink._transport._tokens_async import AsyncTokenManager
 from graphlink._version import __version__
-from graphlink.auth import AccessToken, Credential, check_token
+from graphlink.auth import AccessToken
 from graphlink.errors import AuthError, InvalidResponseError, RateLimitExceeded, ValidationError
 from graphlink.ratelimit import Decision, RatePolicy, Wakeup
 from graphlink.retry import RetryPolicy
@@ -39,42 +39,6 @@ T = TypeVar("T")
 logger = logging.getLogger("graphlink")
 
 _USER_AGENT = f"graphlink/{__version__}"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class AsyncTokenManager:
-    """Caches the token, refreshes it ahead of expiry, one refresh at a time."""
-
-    def __init__(self, credential: Credential, *, now: Callable[[], datetime] = _utcnow) -> None:
-        self.credential = credential
-        self._token: AccessToken | None = None
-        self._lock = Lock()
-        self._now = now
-        self.fetches = 0
-        """How many tokens were fetched (tests and diagnostics)."""
-
-    def _usable(self, token: AccessToken | None, refused: AccessToken | None) -> bool:
-        return token is not None and token is not refused and token.fresh(self._now())
-
-    async def token(self, *, refused: AccessToken | None = None) -> AccessToken:
-        """A usable token; ``refused`` is one Graph rejected (replaced unless already done)."""
-        current = self._token
-        if current is not None and self._usable(current, refused):
-            return current
-        async with self._lock:
-            current = self._token
-            if current is not None and self._usable(current, refused):
-                return current  # another caller refreshed while we waited
-            # Any credential's token is checked, not only static ones: a bad one would fail
-            # inside the HTTP layer, after the request counted as sent, quoted whole.
-            fresh = await self.credential.afetch()
-            self.fetches += 1
-            check_token(fresh, "the credential")
-            self._token = fresh
-            return fresh
 
 
 @attrs.frozen
