@@ -26,8 +26,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import httpx
-from bench_models import _event  # one event's Graph JSON, 5 attendees
 
+from bench.bench_models import _event  # one event's Graph JSON, 5 attendees
 from graphlink import GraphClient
 from graphlink.models import Event, structure_many
 from graphlink.testing import FakeGraph

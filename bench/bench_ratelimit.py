@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from graphlink.placeos import PlaceOSLimiter
 from graphlink.ratelimit import (
     AllOf,
     MaxInFlight,
     PerMailbox,
-    PlaceOSLimiter,
     RatePolicy,
     RedisStore,
     TokenBucket,
@@ -214,9 +214,10 @@ def overhead(quick: bool, url: str | None) -> None:
 # -- accuracy ---------------------------------------------------------------------------------
 
 
-def simulated(quick: bool) -> None:
-    """Policy-level, on a virtual clock: 50 callers hammering PlaceOSLimiter / TokenBucket."""
-    print("accuracy, simulated (virtual clock, 50 callers, 20 s):")
+def simulated() -> dict[str, tuple[float, float]]:
+    """Policy-level, on a virtual clock: 50 callers hammering TokenBucket / PlaceOSLimiter
+    for 20 virtual seconds; label -> (steady rate achieved, target rate)."""
+    out = {}
     for label, policy, rate in (
         ("TokenBucket(5)", TokenBucket(5), 5.0),
         ("PlaceOSLimiter(5) (burst 10)", PlaceOSLimiter(5, max_wait=1e9), 5.0),
@@ -236,14 +237,14 @@ def simulated(quick: bool) -> None:
             else:
                 wake[i] = now + d.wait
         steady = [t for t in sent if t >= 2.0]
-        got = (len(steady) - 1) / (steady[-1] - steady[0])
-        print(f"  {label:30s} {len(sent)} sent, steady {got:.3f}/s (target {rate}/s)")
+        out[label] = ((len(steady) - 1) / (steady[-1] - steady[0]), rate)
+    return out
 
 
-def client_rate(quick: bool) -> None:
+def client_rate(seconds: float) -> float:
+    """Requests/s a GraphClient with TokenBucket(5) sends from 8 threads for ``seconds``."""
     import graphlink
 
-    seconds = 5.0 if quick else 20.0
     with serving(None) as srv:
         client = graphlink.GraphClient(token="x", base_url=srv.base_url, rate_limit=TokenBucket(5))
         stop = time.monotonic() + seconds
@@ -256,9 +257,7 @@ def client_rate(quick: bool) -> None:
             for f in [pool.submit(worker) for _ in range(8)]:
                 f.result()
         client.close()
-        got = srv.rate_achieved()
-    err = (got - 5) / 5 * 100
-    print(f"GraphClient TokenBucket(5), 8 threads, {seconds:.0f} s: {got:.3f}/s ({err:+.2f} %)")
+        return srv.rate_achieved()
 
 
 def _process(url: str, base_url: str, seconds: float, out: Any) -> None:
@@ -288,47 +287,43 @@ def _process(url: str, base_url: str, seconds: float, out: Any) -> None:
     out.put(n)
 
 
-def multi_process(quick: bool, url: str | None) -> None:
-    if not url:
-        print("4 processes through Redis: skipped (no redis)")
-        return
+def multi_process(url: str, seconds: float, processes: int = 4) -> dict[str, Any]:
+    """``processes`` processes x 4 threads sharing TokenBucket(10) through the Redis at
+    ``url``, against a server allowing 10/s (burst 3): the aggregate rate, per-process
+    counts, 429s."""
     import redis
 
     redis.Redis.from_url(url).flushdb()
-    seconds = 5.0 if quick else 20.0
     with serving(10.0, burst=3.0) as srv:
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
         procs = [
-            ctx.Process(target=_process, args=(url, srv.base_url, seconds, out)) for _ in range(4)
+            ctx.Process(target=_process, args=(url, srv.base_url, seconds, out))
+            for _ in range(processes)
         ]
         for p in procs:
             p.start()
         counts = [out.get() for _ in procs]
         for p in procs:
             p.join()
-        got = srv.rate_achieved()
-    err = (got - 10) / 10 * 100
-    print(
-        f"4 processes x 4 threads, TokenBucket(10) on one Redis, {seconds:.0f} s: "
-        f"{got:.3f}/s aggregate ({err:+.2f} %), per process {counts}, "
-        f"server (10/s, burst 3) answered {srv.throttled} x 429"
-    )
+        return {"rate": srv.rate_achieved(), "counts": counts, "throttled": srv.throttled}
 
 
-def mailbox_safety() -> None:
+def mailbox_safety(calls: int = 200) -> dict[str, Any]:
+    """``calls`` concurrent async calls to one mailbox through the default PerMailbox (20 ms
+    server): the peak in flight at the server, the time taken, the time through a bare
+    asyncio.Semaphore(4) (the best a limiter can do here), and what was left queued."""
     import graphlink
     from graphlink.ratelimit import Unlimited
 
     async def main(srv: Server) -> tuple[int, int, int]:
         client = graphlink.AsyncGraphClient(token="x", base_url=srv.base_url)  # the default
-        await asyncio.gather(*(client.request("GET", MAILBOX_PATH) for _ in range(200)))
+        await asyncio.gather(*(client.request("GET", MAILBOX_PATH) for _ in range(calls)))
         queued, flying = client.queue_size, client.in_flight_size
         await client.close()
         return srv.peak, queued, flying
 
     async def floor(srv: Server) -> None:
-        # The same calls through a bare asyncio.Semaphore(4): the best a limiter can do here.
         client = graphlink.AsyncGraphClient(
             token="x", base_url=srv.base_url, rate_limit=Unlimited()
         )
@@ -338,7 +333,7 @@ def mailbox_safety() -> None:
             async with slots:
                 await client.request("GET", MAILBOX_PATH)
 
-        await asyncio.gather(*(one() for _ in range(200)))
+        await asyncio.gather(*(one() for _ in range(calls)))
         await client.close()
 
     with serving(None, delay=0.02) as srv:
@@ -349,11 +344,14 @@ def mailbox_safety() -> None:
         start = time.monotonic()
         asyncio.run(floor(srv))
         best = time.monotonic() - start
-    print(
-        f"200 concurrent async calls to one mailbox (default PerMailbox, 20 ms server): "
-        f"peak {peak} in flight at the server, {took:.2f} s (ideal 1.00 s; asyncio.Semaphore(4) "
-        f"{best:.2f} s), then queue_size={queued} in_flight_size={flying}"
-    )
+    return {
+        "calls": calls,
+        "peak": peak,
+        "seconds": took,
+        "floor_seconds": best,
+        "queued": queued,
+        "in_flight": flying,
+    }
 
 
 def main() -> None:
@@ -361,13 +359,35 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a short run")
     parser.add_argument("--redis", help="a Redis URL to use instead of a throw-away server")
     args = parser.parse_args()
+    seconds = 5.0 if args.quick else 20.0
     print(f"python {sys.version.split()[0]}")
     with redis_server(args.redis) as url:
         overhead(args.quick, url)
-        simulated(args.quick)
-        client_rate(args.quick)
-        multi_process(args.quick, url)
-        mailbox_safety()
+        print("accuracy, simulated (virtual clock, 50 callers, 20 s):")
+        for label, (got, rate) in simulated().items():
+            print(f"  {label:30s} steady {got:.3f}/s (target {rate}/s)")
+        got = client_rate(seconds)
+        print(
+            f"GraphClient TokenBucket(5), 8 threads, {seconds:.0f} s: {got:.3f}/s "
+            f"({(got - 5) / 5 * 100:+.2f} %)"
+        )
+        if url:
+            f = multi_process(url, seconds)
+            print(
+                f"4 processes x 4 threads, TokenBucket(10) on one Redis, {seconds:.0f} s: "
+                f"{f['rate']:.3f}/s aggregate ({(f['rate'] - 10) / 10 * 100:+.2f} %), "
+                f"per process {f['counts']}, server (10/s, burst 3) answered "
+                f"{f['throttled']} x 429"
+            )
+        else:
+            print("4 processes through Redis: skipped (no redis)")
+        f = mailbox_safety()
+        print(
+            f"{f['calls']} concurrent async calls to one mailbox (default PerMailbox, 20 ms "
+            f"server): peak {f['peak']} in flight at the server, {f['seconds']:.2f} s (ideal "
+            f"1.00 s; asyncio.Semaphore(4) {f['floor_seconds']:.2f} s), then "
+            f"queue_size={f['queued']} in_flight_size={f['in_flight']}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ Both sides send the same GET with a bearer token and parse the same JSON body, i
 (httpx.MockTransport: the pipeline's own cost) and over a loopback socket (what a user
 sees). graphlink adds per call: a RequestSpec, the limiter (Unlimited and the default
 PerMailbox), the token manager, a client-request-id, classification and logging. Figures
-are medians of several repeats; ratios matter more than microseconds on a shared machine.
+are medians of several repeats, the ways interleaved in blocks of 10 calls (a burst of load
+from elsewhere falls on all of them); ratios matter more than microseconds on a shared
+machine.
 Never assertions: these are not tests.
 """
 
@@ -19,8 +21,9 @@ import json
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,6 +31,7 @@ import httpx
 
 from graphlink import AsyncGraphClient, GraphClient
 from graphlink.ratelimit import PerMailbox, Unlimited
+from graphlink.resources._directory import USER_FIELDS
 
 BODY = json.dumps(
     {
@@ -41,6 +45,8 @@ BODY = json.dumps(
 ).encode()
 TOKEN = "bench-token"
 PATH = "/users/AdeleV%40contoso.com"
+#: The $select users.get sends: raw httpx sends the same one.
+SELECT = {"$select": ",".join(USER_FIELDS)}
 
 
 def handler(request: httpx.Request) -> httpx.Response:
@@ -76,16 +82,31 @@ def loopback() -> Iterator[str]:
         server.server_close()
 
 
-def per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
-    """Median µs per call over ``repeats`` runs of ``calls`` calls."""
-    fn()  # warm up (connection, token, imports)
-    runs = []
+#: Calls in one timed block: each way runs a block in turn, so a burst of load from
+#: elsewhere falls on every way alike instead of on whichever was being measured.
+BLOCK = 10
+
+
+def per_call(ways: dict[str, Callable[[], object]], calls: int, repeats: int) -> dict[str, float]:
+    """Median µs per call of each way over ``repeats`` runs of ``calls`` calls, the ways
+    interleaved block by block (in an order rotating from block to block)."""
+    for fn in ways.values():
+        fn()  # warm up (connection, token, imports)
+    names = list(ways)
+    runs: dict[str, list[float]] = {name: [] for name in names}
+    blocks = max(1, calls // BLOCK)
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        runs.append((time.perf_counter() - start) / calls * 1e6)
-    return statistics.median(runs)
+        spent = dict.fromkeys(names, 0.0)
+        for n in range(blocks):
+            for name in names[n % len(names) :] + names[: n % len(names)]:
+                fn = ways[name]
+                start = time.perf_counter()
+                for _ in range(BLOCK):
+                    fn()
+                spent[name] += time.perf_counter() - start
+        for name in names:
+            runs[name].append(spent[name] / (blocks * BLOCK) * 1e6)
+    return {name: statistics.median(values) for name, values in runs.items()}
 
 
 def sync_figures(
@@ -99,28 +120,31 @@ def sync_figures(
         response.raise_for_status()
         return response.json()
 
-    select = {"$select": "id,displayName,mail,userPrincipalName,givenName,surname,jobTitle"}
-
     def raw_select_call() -> object:
-        response = raw.get(base_url + PATH, headers=headers, params=select)
+        response = raw.get(base_url + PATH, headers=headers, params=SELECT)
         response.raise_for_status()
         return response.json()
 
-    out = {
-        "raw httpx": per_call(raw_call, calls, repeats),
-        "raw httpx with a $select": per_call(raw_select_call, calls, repeats),
+    ways: dict[str, Callable[[], object]] = {
+        "raw httpx": raw_call,
+        "raw httpx with a $select": raw_select_call,
     }
+    clients = []
     for name, policy in (
         ("graphlink, Unlimited", Unlimited()),
         ("graphlink, PerMailbox", PerMailbox()),
     ):
         http = httpx.Client(transport=transport) if transport else httpx.Client()
         client = GraphClient(token=TOKEN, base_url=base_url, http_client=http, rate_limit=policy)
-        out[name] = per_call(lambda c=client: c.request("GET", PATH), calls, repeats)
-        out[name + ", users.get"] = per_call(
-            lambda c=client: c.users.get("AdeleV@contoso.com"), calls, repeats
-        )
-    return out
+        clients.append(client)
+        ways[name] = partial(client.request, "GET", PATH)
+        ways[name + ", users.get"] = partial(client.users.get, "AdeleV@contoso.com")
+    try:
+        return per_call(ways, calls, repeats)
+    finally:
+        raw.close()
+        for client in clients:
+            client.close()
 
 
 def async_figures(
@@ -143,21 +167,37 @@ def async_figures(
             response.raise_for_status()
             return response.json()
 
-        async def measure(fn: Callable[[], Any]) -> float:
-            await fn()
-            runs = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                # 10 concurrent callers, as an app serving requests would have.
-                for _ in range(calls // 10):
-                    await asyncio.gather(*(fn() for _ in range(10)))
-                runs.append((time.perf_counter() - start) / calls * 1e6)
-            return statistics.median(runs)
+        async def raw_select_call() -> object:
+            response = await raw.get(base_url + PATH, headers=headers, params=SELECT)
+            response.raise_for_status()
+            return response.json()
 
-        return {
-            "raw httpx (async)": await measure(raw_call),
-            "graphlink, Unlimited (async)": await measure(lambda: client.request("GET", PATH)),
+        ways: dict[str, Callable[[], Awaitable[object]]] = {
+            "raw httpx (async)": raw_call,
+            "raw httpx with a $select (async)": raw_select_call,
+            "graphlink, Unlimited (async)": partial(client.request, "GET", PATH),
+            "graphlink, Unlimited, users.get (async)": partial(
+                client.users.get, "AdeleV@contoso.com"
+            ),
         }
+        names = list(ways)
+        for fn in ways.values():
+            await fn()
+        runs: dict[str, list[float]] = {name: [] for name in names}
+        blocks = max(1, calls // BLOCK)
+        for _ in range(repeats):
+            spent = dict.fromkeys(names, 0.0)
+            for n in range(blocks):
+                for name in names[n % len(names) :] + names[: n % len(names)]:
+                    start = time.perf_counter()
+                    # BLOCK concurrent callers, as an app serving requests would have.
+                    await asyncio.gather(*(ways[name]() for _ in range(BLOCK)))
+                    spent[name] += time.perf_counter() - start
+            for name in names:
+                runs[name].append(spent[name] / (blocks * BLOCK) * 1e6)
+        await raw.aclose()
+        await client.close()
+        return {name: statistics.median(values) for name, values in runs.items()}
 
     return asyncio.run(run())
 

@@ -19,7 +19,8 @@ The names exported here:
 - ``__version__``: the installed version.
 
 Errors are in [`graphlink.errors`][graphlink.errors], rate-limit policies in
-``graphlink.ratelimit``, models in ``graphlink.models``.
+``graphlink.ratelimit``, models in ``graphlink.models``, receiving change notifications in
+[`graphlink.notifications`][graphlink.notifications].
 """
 
 from graphlink._client_async import AsyncGraphClient

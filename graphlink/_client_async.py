@@ -24,6 +24,7 @@ from graphlink.resources._async.batch import AsyncBatch
 from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
 from graphlink.resources._async.mail import AsyncMail
+from graphlink.resources._async.subscriptions import AsyncSubscriptions
 from graphlink.retry import RetryPolicy
 
 __all__ = ["AsyncGraphClient"]
@@ -67,6 +68,7 @@ class AsyncGraphClient:
         retry: RetryPolicy | None = None,
         email_templates: Mapping[str, Any] | None = None,
         timeout: float = 30.0,
+        max_response_bytes: int | None = 64 * 1024 * 1024,
         http_client: HttpClient | None = None,
         base_url: str | None = None,
         auth_http_client: httpx.Client | None = None,
@@ -84,6 +86,7 @@ class AsyncGraphClient:
             retry=self.config.retry,
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
+            max_response_bytes=self.config.max_response_bytes,
         )
         self.users = AsyncUsers(self._transport)
         """Users, their managers and groups."""
@@ -97,6 +100,8 @@ class AsyncGraphClient:
         """Rooms and room lists."""
         self.mail = AsyncMail(self._transport, self.config)
         """Sending mail, plain or from the client's templates."""
+        self.subscriptions = AsyncSubscriptions(self._transport)
+        """Change-notification subscriptions (receive them with ``graphlink.notifications``)."""
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

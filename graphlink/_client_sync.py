@@ -25,6 +25,7 @@ from graphlink.resources._sync.batch import Batch
 from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
 from graphlink.resources._sync.mail import Mail
+from graphlink.resources._sync.subscriptions import Subscriptions
 from graphlink.retry import RetryPolicy
 
 __all__ = ["GraphClient"]
@@ -68,6 +69,7 @@ class GraphClient:
         retry: RetryPolicy | None = None,
         email_templates: Mapping[str, Any] | None = None,
         timeout: float = 30.0,
+        max_response_bytes: int | None = 64 * 1024 * 1024,
         http_client: HttpClient | None = None,
         base_url: str | None = None,
         auth_http_client: httpx.Client | None = None,
@@ -85,6 +87,7 @@ class GraphClient:
             retry=self.config.retry,
             limiter=self.config.rate_limit,
             timeout=self.config.timeout,
+            max_response_bytes=self.config.max_response_bytes,
         )
         self.users = Users(self._transport)
         """Users, their managers and groups."""
@@ -98,6 +101,8 @@ class GraphClient:
         """Rooms and room lists."""
         self.mail = Mail(self._transport, self.config)
         """Sending mail, plain or from the client's templates."""
+        self.subscriptions = Subscriptions(self._transport)
+        """Change-notification subscriptions (receive them with ``graphlink.notifications``)."""
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:

@@ -105,7 +105,17 @@ class GraphConfig:
         retry: The [`RetryPolicy`][graphlink.retry.RetryPolicy] in force; given None, the
             default policy.
         email_templates: ``{event: {who: {"subject", "text", "html"}}}``.
-        timeout: Seconds allowed per HTTP attempt.
+        timeout: Seconds httpx allows each step of an HTTP attempt: connecting, each
+            read, each write, waiting for a pooled connection. A ``RetryPolicy.deadline``
+            shortens it to the time the call has left.
+        max_response_bytes: The largest answer graphlink reads, in bytes, counted after
+            decompression (64 MiB by default; None: no limit). Answers are streamed and
+            counted chunk by chunk; reading stops at the first chunk past the limit (a chunk
+            is what one network read inflates to). A larger 2xx answer raises
+            [`InvalidResponseError`][graphlink.errors.InvalidResponseError] and is not
+            retried (for a write, Graph processed it: ``maybe_processed`` is set and the
+            message says so); a larger error answer keeps its status and error type, its
+            body cut at the limit.
     """
 
     tenant_id: str | None
@@ -119,6 +129,7 @@ class GraphConfig:
     retry: RetryPolicy
     email_templates: Mapping[str, Any] = attrs.field(converter=_templates)
     timeout: float
+    max_response_bytes: int | None
 
     @property
     def sender(self) -> str | None:

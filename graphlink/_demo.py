@@ -264,6 +264,38 @@ def _batch_of_bookings(tour: Tour) -> None:
     tour.say("each booking got its own result; a throttled one would be retried on its own")
 
 
+@step("A change notification: the room's subscription hears of a booking (no polling)")
+def _change_notification(tour: Tour) -> None:
+    import httpx
+
+    from graphlink.notifications import ChangeNotification, handle
+
+    secret, heard = "demo-client-state", list[ChangeNotification]()
+
+    def receiver(request: httpx.Request) -> httpx.Response:  # the app's endpoint, in-process
+        query, body = request.url.query, request.content
+        answer = handle(request.method, query, request.headers, body, client_state=secret)
+        heard.extend(answer.notifications)
+        return httpx.Response(answer.status, headers=dict(answer.headers), text=answer.body)
+
+    tour.fake.webhook_client = httpx.Client(transport=httpx.MockTransport(receiver))
+    room = next(r for r in tour.client.rooms.list() if r.email_address)
+    resource = f"/users/{room.email_address}/events"
+    expires = tour.client.subscriptions.max_expiry(resource)
+    tour.client.subscriptions.create(
+        resource, "https://bookings.example/graph", expires, client_state=secret
+    )
+    tour.say(f"subscribed to {resource}: the endpoint answered Graph's validation handshake")
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=2, minute=0, second=0)
+    start = start.replace(microsecond=0)
+    tour.client.events.create(
+        "Retro", start, start + timedelta(hours=1), attendees=[_resource(room)]
+    )
+    tour.fake.deliver()  # Graph POSTs within seconds; FakeGraph when told
+    for change in heard:
+        tour.say(f"notified: {change.change_type} {change.resource} (then: events.delta)")
+
+
 def _resource(room: Room) -> Attendee:
     return Attendee(name=room.display_name, email=room.email_address, type=AttendeeType.RESOURCE)
 

@@ -39,7 +39,9 @@ class RetryPolicy:
       ``transactionId``). A non-idempotent call that fails this way raises an error with
       ``maybe_processed`` set, whose message says Graph may have acted (a mail may have
       been sent): graphlink never repeats it blindly.
-    * A 401 refreshes the token once and retries once. Nothing else is retried.
+    * A 401 refreshes the token once and retries once. Nothing else is retried: not a
+      2xx answer larger than the client's ``max_response_bytes`` (asking again would
+      bring the same answer), nor an attempt the ``deadline`` cut.
     * A ``Retry-After`` above ``max_retry_after`` raises
       [`RateLimitError`][graphlink.errors.RateLimitError] at once instead of sleeping
       (its message says so).
@@ -49,7 +51,15 @@ class RetryPolicy:
         max_retry_after: The longest ``Retry-After`` graphlink will sleep, in seconds.
         backoff_base: The first backoff, doubled on each retry.
         backoff_max: The longest backoff.
-        deadline: Seconds for the whole call, waits included; no retry starts past it.
+        deadline: Seconds for the whole call: the rate limiter's wait, the token, every
+            attempt with its answer's body, and the waits between. No retry or attempt
+            starts past it, each HTTP timeout is shortened to the time left, and an attempt
+            it cuts raises [`TimeoutError`][graphlink.errors.TimeoutError] (with
+            ``maybe_processed`` for a write that was sent). The async client cuts the
+            attempt when the deadline passes; the blocking one cannot interrupt a read, so
+            it stops reading an answer still coming after the deadline at most one read
+            timeout late (a server trickling its headers faster than the read timeout can
+            hold it longer).
         jitter: Randomise backoffs (by up to half) so that clients spread out.
     """
 

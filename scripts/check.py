@@ -2,6 +2,7 @@
 
     python scripts/check.py lint typecheck docs demo
     python scripts/check.py coverage    # after a test run measured with coverage
+    python scripts/check.py bench       # the benchmarks' smoke run (python -m bench --smoke)
 
 Run it from an environment made with ``pip install -e '.[dev]'``: every tool runs as
 ``python -m <tool>`` of that same interpreter, so the pinned ruff the generated code is
@@ -37,6 +38,9 @@ CHECKS: dict[str, list[list[str]]] = {
     "docs": [[PY, "-m", "mkdocs", "build", "--strict", "--site-dir", ".ci-site"]],
     # The README's first command, after its install (the tour's output is not shown).
     "demo": [[PY, "-m", "graphlink", "demo"]],
+    # Every benchmark at tiny size, graphlink only, offline: fails on an exception, never
+    # on a figure (so the runner cannot rot).
+    "bench": [[PY, "-m", "bench", "--smoke"]],
 }
 QUIET = {"demo"}
 

@@ -23,6 +23,7 @@ FILES = [
     ("graphlink/ratelimit/_ops_async.py", "graphlink/ratelimit/_ops_sync.py"),
     ("graphlink/ratelimit/_redis_async.py", "graphlink/ratelimit/_redis_sync.py"),
     ("graphlink/placeos/_async/driver.py", "graphlink/placeos/_sync/driver.py"),
+    ("graphlink/notifications/_keeper_async.py", "graphlink/notifications/_keeper_sync.py"),
 ]
 FILES += [
     (f"graphlink/resources/_async/{p.name}", f"graphlink/resources/_sync/{p.name}")

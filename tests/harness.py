@@ -70,9 +70,11 @@ class AsyncClockSeam(_io_async.Clock):
 
     async def sleep(self, seconds: float) -> None:
         self.fake.sleep(seconds)
+        await asyncio.sleep(0)  # a real sleep lets other tasks run (a shared token fetch)
 
     async def wait(self, seconds: float, wakeup: Wakeup | None) -> None:
         self.fake.sleep(seconds)
+        await asyncio.sleep(0)
 
 
 def fake_time(mode: str, client: Any, clock: FakeClock) -> None:

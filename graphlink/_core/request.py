@@ -21,6 +21,7 @@ __all__ = [
     "Operation",
     "RequestSpec",
     "check_limit",
+    "is_link",
     "limit_key",
 ]
 
@@ -53,6 +54,14 @@ _MAILBOX_RESOURCES = frozenset(
 Params = Mapping[str, str | int | bool] | Sequence[tuple[str, str]]
 
 
+def is_link(url: str) -> bool:
+    """Whether ``url`` is an absolute link (a paging or upload URL), not a Graph path.
+
+    A path starts with ``/``; what follows may hold ``://`` (a URL in a ``$filter``).
+    """
+    return not url.startswith("/")
+
+
 def limit_key(url: str) -> str:
     """The rate-limit key of a request: its mailbox for Outlook calls, else ``"tenant"``.
 
@@ -60,7 +69,7 @@ def limit_key(url: str) -> str:
     -> ``"mailbox:me"``.
     """
     path = url.split("?", 1)[0]
-    if "://" in path:
+    if is_link(path) and "://" in path:
         path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
         # Drop the version segment of an absolute link: /v1.0/users/... -> /users/...
         parts = path.strip("/").split("/")[1:]
@@ -190,8 +199,15 @@ class RequestSpec:
                 "a request path must not contain '#' (everything after it would be dropped); "
                 "encode values with graphlink.segment, which writes it as %23"
             )
-        if "://" not in value and not value.startswith("/"):
-            raise ValidationError(f"a Graph path must start with '/': {value!r}")
+        if is_link(value):
+            if "://" not in value:
+                raise ValidationError(f"a Graph path must start with '/': {value!r}")
+            return
+        if {".", ".."} & set(value.split("?", 1)[0].split("/")):
+            # httpx resolves them: '/users/../../beta/x' would leave the Graph root.
+            raise ValidationError(
+                f"a request path must not contain '.' or '..' segments: {value!r}"
+            )
 
     def follow(self, link: str) -> RequestSpec:
         """The request for a paging link: the link verbatim, the same headers, no params."""

@@ -43,6 +43,9 @@ class OutcomeKind(enum.Enum):
     """The connection failed before the request went out."""
     MAYBE_SENT = "maybe_sent"
     """A read timeout or broken connection after sending."""
+    UNREAD = "unread"
+    """Graph answered 2xx, but the answer was not read (larger than the client accepts):
+    the request was processed, and asking again would bring the same answer."""
 
 
 @attrs.frozen
@@ -149,12 +152,13 @@ def maybe_processed(outcome: Outcome) -> bool:
 
     Not for a connection that failed before sending, a 429, or a 503 with
     ``Retry-After`` (Graph's throttling answers); yes for 500, 502, 504, a bare 503 (a
-    gateway's, perhaps after Graph acted), and a timeout or broken connection after
-    sending. Other statuses are Graph's final word on a request it refused.
+    gateway's, perhaps after Graph acted), a timeout or broken connection after sending,
+    and a 2xx answer too large to read. Other statuses are Graph's final word on a request
+    it refused.
     """
     if outcome.kind is OutcomeKind.NOT_SENT:
         return False
-    if outcome.kind is OutcomeKind.MAYBE_SENT:
+    if outcome.kind is not OutcomeKind.RESPONSE:  # sent, and its answer lost or unread
         return True
     if outcome.status == 429 or (outcome.status == 503 and outcome.retry_after is not None):
         return False
@@ -162,10 +166,11 @@ def maybe_processed(outcome: Outcome) -> bool:
 
 
 def _transient(outcome: Outcome) -> bool:
-    """Whether another attempt could succeed: not a 400, 403, 404, ... from Graph."""
-    return outcome.kind is not OutcomeKind.RESPONSE or outcome.status in (
-        _UNPROCESSED | _MAYBE_PROCESSED
-    )
+    """Whether another attempt could succeed: not a 400, 403, 404, ... from Graph, nor an
+    answer too large to read."""
+    if outcome.kind is OutcomeKind.RESPONSE:
+        return outcome.status in _UNPROCESSED | _MAYBE_PROCESSED
+    return outcome.kind is not OutcomeKind.UNREAD
 
 
 def cooldown(policy: RetryPolicy, outcome: Outcome) -> float | None:

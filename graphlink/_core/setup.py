@@ -50,6 +50,7 @@ class Options(TypedDict):
     retry: RetryPolicy | None
     email_templates: Mapping[str, Any] | None
     timeout: float
+    max_response_bytes: int | None
     base_url: str | None
     auth_http_client: httpx.Client | None
 
@@ -115,6 +116,11 @@ def resolve(**options: Unpack[Options]) -> Settings:
         if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
             raise ValidationError("base_url must be an http(s) URL")
         base_url = base_url.rstrip("/")
+    max_bytes = options["max_response_bytes"]
+    if max_bytes is not None and (
+        isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0
+    ):
+        raise ValidationError("max_response_bytes must be a positive number of bytes, or None")
     rate_limit = options["rate_limit"]
     if rate_limit is not None and not isinstance(rate_limit, RatePolicy):
         raise ValidationError("rate_limit must be a graphlink.ratelimit policy")
@@ -139,5 +145,6 @@ def resolve(**options: Unpack[Options]) -> Settings:
         retry=retry if retry is not None else RetryPolicy(),
         email_templates=options["email_templates"],
         timeout=float(timeout),
+        max_response_bytes=max_bytes,
     )
     return Settings(config, credential)

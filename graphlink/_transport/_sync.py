@@ -19,17 +19,23 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from graphlink._core.attempt import Success, give_up, judge
+from graphlink._core.attempt import DeadlinePassed, Success, TooLarge, give_up, judge, mark_effect
 from graphlink._core.paging import Page
 from graphlink._core.redact import detached
-from graphlink._core.request import Listing, Operation, RequestSpec
+from graphlink._core.request import Listing, Operation, RequestSpec, is_link
 from graphlink._core.responses import parse_page, safe_link, upload_link
 from graphlink._core.retry import cooldown, decide, maybe_processed
-from graphlink._transport._io_sync import Clock, HttpClient
+from graphlink._transport._io_sync import Clock, HttpClient, body_chunks
 from graphlink._transport._tokens_sync import TokenManager
 from graphlink._version import __version__
 from graphlink.auth import AccessToken
-from graphlink.errors import AuthError, InvalidResponseError, RateLimitExceeded, ValidationError
+from graphlink.errors import (
+    AuthError,
+    GraphError,
+    InvalidResponseError,
+    RateLimitExceeded,
+    ValidationError,
+)
 from graphlink.ratelimit import Decision, RatePolicy, Wakeup
 from graphlink.retry import RetryPolicy
 
@@ -44,11 +50,13 @@ _USER_AGENT = f"graphlink/{__version__}"
 
 @attrs.frozen
 class _Attempt:
-    """One HTTP attempt: Graph's response, or the (detached) httpx error instead of one."""
+    """One HTTP attempt: Graph's response and its body, or the error instead of one (a
+    detached httpx error, or the transport's own cut: ``DeadlinePassed``, ``TooLarge``)."""
 
     answer: httpx.Response | Exception
     token: AccessToken | None
     path: str
+    content: bytes = b""
 
 
 class Transport:
@@ -69,6 +77,7 @@ class Transport:
         retry: RetryPolicy,
         limiter: RatePolicy,
         timeout: float,
+        max_response_bytes: int | None,
         clock: Clock | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -81,6 +90,8 @@ class Transport:
         """Reads time and waits: for retries, the rate limiter, and facades that pace calls."""
         self._owns_http = owns_http
         self._timeout = httpx.Timeout(timeout)
+        self._timeout_seconds = timeout
+        self._max_bytes = max_response_bytes
         self._rand = rand
         self.queue_size = 0
         """Calls waiting for the rate limiter."""
@@ -93,9 +104,15 @@ class Transport:
         """The current token (fetched or refreshed when due); a failure clears ``connected``."""
         return self._token(None)
 
-    def _token(self, refused: AccessToken | None) -> AccessToken:
+    def _token(self, refused: AccessToken | None, start: float | None = None) -> AccessToken:
+        # The call's deadline bounds the wait for a token too (``start``: when the call
+        # began; ``None``: now, as for ``access_token``).
+        deadline = self.retry.deadline
+        left = None
+        if deadline is not None:
+            left = deadline if start is None else deadline - (self.clock.now() - start)
         try:
-            return self.tokens.token(refused=refused)
+            return self.tokens.token(refused=refused, timeout=left)
         except AuthError:
             self.connected = False
             raise
@@ -108,7 +125,13 @@ class Transport:
 
     def call(self, operation: Operation[T]) -> T:
         """Send an operation and parse its answer."""
-        return operation.parse(self.send(operation.spec))
+        body = self.send(operation.spec)
+        try:
+            return operation.parse(body)
+        except InvalidResponseError as error:
+            # Graph answered 2xx: a write was done even though its answer is unreadable.
+            mark_effect(operation.spec, error, this_one=True)
+            raise
 
     def paginate(self, listing: Listing[T] | Callable[[], Listing[T]]) -> Paginator[T]:
         """A paginator over every page of ``listing`` (no I/O until it is iterated).
@@ -129,7 +152,7 @@ class Transport:
             attempts += 1
             attempt = self._attempt(spec, client_request_id, attempts, start, refused)
             elapsed = self.clock.now() - start
-            verdict = judge(spec, attempt.answer, attempts)
+            verdict = judge(spec, attempt.answer, attempts, attempt.content)
             _log(spec, attempt, attempts, elapsed)
             if isinstance(verdict, Success):
                 self.connected = True
@@ -139,8 +162,7 @@ class Transport:
             hold = cooldown(self.retry, verdict.outcome)
             if hold is not None:
                 # Everyone sending to this key waits, not just this call.
-                now = self.clock.now()
-                self.limiter.cooldown(spec.key, now + hold, now)
+                self._cooldown(spec.key, hold)
             decision = decide(
                 self.retry,
                 verdict.outcome,
@@ -169,31 +191,116 @@ class Transport:
         start: float,
         refused: AccessToken | None,
     ) -> _Attempt:
-        """One HTTP attempt, inside a rate-limiter slot.
+        """One HTTP attempt, inside a rate-limiter slot, within the call's deadline.
 
         What ends the call before anything is sent (the limiter refusing, the token
-        failing, a request that cannot be built) is raised; an httpx failure is returned,
-        detached from its request (which holds the token), for ``send`` to judge.
+        failing, a request that cannot be built) is raised; a failure after that is
+        returned, for ``send`` to judge: an httpx error detached from its request (which
+        holds the token), or ``DeadlinePassed`` / ``TooLarge``.
         """
         permits = self._admit(spec, start)
         try:
             token = None
             if not spec.anonymous:  # a pre-authenticated URL never sees the token
                 try:
-                    token = self._token(refused)
+                    token = self._token(refused, start)
                 except AuthError as exc:
                     exc.attempts = number - 1
                     raise
-            request = self._build(spec, token, client_request_id, number)
+            deadline = self.retry.deadline
+            ends = None if deadline is None else start + deadline
+            left = None if ends is None else ends - self.clock.now()
+            request = self._build(spec, token, client_request_id, number, left)
+            if left is not None and left <= 0:
+                return _Attempt(DeadlinePassed(deadline, sent=False), token, request.url.path)
             try:
-                answer: httpx.Response | Exception = self.http.send(request)
+                response, content = self._exchange(request, left, ends)
+            except (DeadlinePassed, TooLarge) as cut:
+                return _Attempt(cut, token, request.url.path)
             except httpx.HTTPError as exc:
-                answer = detached(exc)
-            return _Attempt(answer, token, request.url.path)
+                return _Attempt(self._lost(exc, left), token, request.url.path)
+            return _Attempt(response, token, request.url.path, content)
         finally:
             self.in_flight_size -= 1
-            for permit in permits:
+            self._release(spec, permits)
+
+    def _exchange(
+        self, request: httpx.Request, left: float | None, ends: float | None
+    ) -> tuple[httpx.Response, bytes]:
+        """Send ``request`` and read its body, within the deadline and the size limit.
+
+        ``left`` is the time left before the deadline, which falls at ``ends`` on the clock.
+
+        Raises httpx errors, ``DeadlinePassed`` when the deadline cuts the exchange, and
+        ``TooLarge`` for a 2xx body over ``max_response_bytes``.
+        """
+        try:
+            with self.clock.bound(left):
+                response = self.http.send(request, stream=True)
+                try:
+                    return response, self._read(response, ends)
+                finally:
+                    response.close()
+        except TimeoutError:  # the clock's bound (the async one; the blocking one has none)
+            raise DeadlinePassed(self.retry.deadline, sent=True) from None
+
+    def _read(self, response: httpx.Response, ends: float | None) -> bytes:
+        """The body of a streamed response, decompressed, up to ``max_response_bytes``.
+
+        A 2xx body past the limit raises ``TooLarge``; an error's is cut there (its status
+        says what happened). With a deadline, a chunk that comes after the previous one
+        already came late raises ``DeadlinePassed``: a body that trickles in ends, at most
+        one read (itself bounded by the capped read timeout) past the deadline.
+        """
+        limit = self._max_bytes
+        chunks: list[bytes] = []
+        size = 0
+        late = False
+        with body_chunks(response) as body:
+            for chunk in body:
+                if late:
+                    raise DeadlinePassed(self.retry.deadline, sent=True)
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    if response.is_success:
+                        raise TooLarge(limit)
+                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    break
+                chunks.append(chunk)
+                late = ends is not None and self.clock.now() > ends
+        return b"".join(chunks)
+
+    def _lost(self, exc: httpx.HTTPError, left: float | None) -> Exception:
+        """The error an httpx failure is judged as: detached from its request, and a
+        timeout the deadline shortened reported as the deadline's."""
+        if (
+            left is not None
+            and left < self._timeout_seconds
+            and isinstance(exc, httpx.TimeoutException)
+        ):
+            sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            return DeadlinePassed(self.retry.deadline, sent=sent)
+        return detached(exc)
+
+    def _release(self, spec: RequestSpec, permits: list[object]) -> None:
+        """Give ``permits`` back to the limiter.
+
+        A failing store is logged, never raised: the call's outcome (Graph's answer, or
+        the call's own error) stands, or a caller would retry a request Graph processed.
+        """
+        for permit in permits:
+            try:
                 self.limiter.release(permit, self.clock.now())
+            except Exception as exc:  # bookkeeping never replaces an outcome
+                _bookkeeping_failed("release a slot of", spec.key, exc)
+
+    def _cooldown(self, key: str, hold: float) -> None:
+        """Ask everyone sending to ``key`` to hold off ``hold`` s; a failing store is logged."""
+        now = self.clock.now()
+        try:
+            self.limiter.cooldown(key, now + hold, now)
+        except Exception as exc:  # as in _release
+            _bookkeeping_failed("record Graph's Retry-After for", key, exc)
 
     def _admit(self, spec: RequestSpec, start: float) -> list[object]:
         """Wait until the limiter admits ``spec``; count the wait. Returns its permits.
@@ -210,8 +317,7 @@ class Transport:
             for key, count in keys:
                 permits.append(self._admit_key(key, count, start))
         except BaseException:
-            for permit in permits:
-                self.limiter.release(permit, self.clock.now())
+            self._release(spec, permits)  # logs its own failures: this error wins
             raise
         finally:
             self.queue_size -= 1
@@ -242,11 +348,11 @@ class Transport:
                 waited = self.clock.now() - start
                 past_deadline = deadline is not None and waited + decision.wait > deadline
                 if decision.refused or past_deadline:
-                    # A wait with a wake-up is a poll interval: how long the slot stays
-                    # taken is unknown, so no estimate is given.
+                    # A slot wait's ``wait`` is a poll interval: how long the slot stays
+                    # taken is unknown, so no estimate is given (``estimate`` is None).
                     raise RateLimitExceeded(
                         _limiter_message(decision, waited, deadline),
-                        wait=None if wakeup is not None else decision.wait,
+                        wait=decision.estimate,
                     )
                 self.clock.wait(decision.wait, wakeup)
         finally:
@@ -254,11 +360,16 @@ class Transport:
                 wakeup.cancel()
 
     def _build(
-        self, spec: RequestSpec, token: AccessToken | None, client_request_id: str, attempt: int
+        self,
+        spec: RequestSpec,
+        token: AccessToken | None,
+        client_request_id: str,
+        attempt: int,
+        left: float | None,
     ) -> httpx.Request:
         if spec.anonymous:
             url = upload_link(spec.url, self.base_url)
-        elif "://" in spec.url:  # a paging link, sent verbatim to the Graph host only
+        elif is_link(spec.url):  # a paging link, sent verbatim to the Graph host only
             url = safe_link(spec.url, self.base_url)
         else:
             url = self.base_url + spec.url
@@ -277,7 +388,10 @@ class Transport:
                 headers=headers,
                 json=spec.json,
                 content=spec.content,
-                timeout=self._timeout,
+                timeout=self._timeout
+                if left is None or left >= self._timeout_seconds
+                # No step of the attempt may wait past the call's deadline.
+                else httpx.Timeout(max(left, 0.0)),
             )
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             # Nothing was sent: bad input (a URL httpx refuses, a body JSON cannot encode).
@@ -299,7 +413,7 @@ def _limiter_message(decision: Decision, waited: float, deadline: float | None) 
             f"{_seconds(decision.wait)} (queue included) is longer than the limiter accepts"
         )
     limit = "its deadline" if deadline is None else f"its deadline of {deadline:g} s"
-    if decision.wakeup is not None:
+    if decision.estimate is None:
         return (
             f"the rate limiter has no free slot for this call ({_seconds(waited)} into it); "
             f"when one frees up is unknown, and waiting on would pass {limit}"
@@ -310,6 +424,13 @@ def _limiter_message(decision: Decision, waited: float, deadline: float | None) 
         f"the rate limiter asks this call ({_seconds(waited)} into it) to wait "
         f"{_seconds(decision.wait)} more, past {limit}"
     )
+
+
+def _bookkeeping_failed(what: str, key: str, exc: Exception) -> None:
+    """Log a rate-limiter failure the call goes on after (graphlink's own message only: an
+    unknown error's text could hold anything)."""
+    reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, GraphError) else type(exc).__name__
+    logger.warning("the rate limiter failed to %s %s (%s); the call goes on", what, key, reason)
 
 
 def _log(spec: RequestSpec, attempt: _Attempt, number: int, elapsed: float) -> None:

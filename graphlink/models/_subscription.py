@@ -17,7 +17,11 @@ __all__ = ["Subscription"]
 
 @attrs.frozen(kw_only=True)
 class Subscription(GraphModel):
-    """A Graph change-notification subscription (``/subscriptions``)."""
+    """A Graph change-notification subscription (``/subscriptions``).
+
+    ``client_state`` is the secret Graph sends back with each notification: it is left out
+    of the repr.
+    """
 
     id: str | None = gfield(read_only=True)
     resource: str | None = gfield()
@@ -33,6 +37,15 @@ class Subscription(GraphModel):
     notification_content_type: str | None = gfield()
     application_id: str | None = gfield(read_only=True)
     creator_id: str | None = gfield(read_only=True)
+
+    def __repr__(self) -> str:
+        # clientState is a secret the receiver checks: it never appears in a repr.
+        shown = [
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in attrs.fields(type(self))
+            if a.repr and a.name != "client_state"
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @property
     def change_types(self) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ class PlaceOSLimiter(Policy):
         burst: float = 10,
         max_in_flight: int = 10,
         max_wait: float = 90.0,
-        lease: float = 120.0,
+        lease: float = 15.0,
         store: Store | None = None,
         name: str | None = None,
     ) -> None:

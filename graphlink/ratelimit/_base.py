@@ -37,6 +37,11 @@ class Wakeup(Protocol):
     first served). A caller that stops waiting (cancelled, past its deadline) calls
     [`cancel`][graphlink.ratelimit.Wakeup.cancel], which hands a slot reserved for it to the
     next waiter; one that just disappears loses its reservation after a short grace.
+
+    A ``timed`` decision (a token bucket's wait, whose end is known) may carry one too: it
+    stands for the caller's place in the bucket's queue, which later callers' estimates
+    count. Nothing wakes it; [`cancel`][graphlink.ratelimit.Wakeup.cancel] gives the place
+    back, so a caller that gives up leaves no phantom in the queue.
     """
 
     def wait(self, timeout: float) -> bool:
@@ -62,7 +67,9 @@ class Decision:
     be too long: the transport raises
     [`RateLimitExceeded`][graphlink.errors.RateLimitExceeded]). A ``later`` decision may
     carry a ``wakeup`` (see [`Wakeup`][graphlink.ratelimit.Wakeup]): wait on it, with
-    ``wait`` as the timeout, rather than sleeping ``wait``.
+    ``wait`` as the timeout, rather than sleeping ``wait``, and cancel it when giving up.
+    ``timed`` says that ``wait`` is the expected wait even with a ``wakeup`` (see
+    [`estimate`][graphlink.ratelimit.Decision.estimate]).
     """
 
     admitted: bool
@@ -70,6 +77,7 @@ class Decision:
     permit: object = None
     refused: bool = False
     wakeup: Wakeup | None = None
+    timed: bool = False
 
     @classmethod
     def admit(cls, permit: object = None) -> Decision:
@@ -77,9 +85,22 @@ class Decision:
         return cls(True, 0.0, permit)
 
     @classmethod
-    def later(cls, wait: float, wakeup: Wakeup | None = None) -> Decision:
-        """Ask again after ``wait`` seconds, or when ``wakeup`` fires; nothing was taken."""
-        return cls(False, wait, None, False, wakeup)
+    def later(cls, wait: float, wakeup: Wakeup | None = None, *, timed: bool = False) -> Decision:
+        """Ask again after ``wait`` seconds, or when ``wakeup`` fires; nothing was taken.
+
+        ``timed``: ``wait`` is how long the wait should last (a rate), not a poll interval
+        for a slot whose release time is unknown, although a ``wakeup`` comes with it.
+        """
+        return cls(False, wait, None, False, wakeup, timed)
+
+    @property
+    def estimate(self) -> float | None:
+        """The expected wait in seconds, or ``None`` when its end is unknown.
+
+        A ``later`` decision with a ``wakeup`` that is not ``timed`` waits for a slot held by
+        another request: its ``wait`` is only a poll interval.
+        """
+        return None if self.wakeup is not None and not self.timed else self.wait
 
     @classmethod
     def refuse(cls, wait: float) -> Decision:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, TypeVarTuple
 
-__all__ = ["shield"]
+__all__ = ["keep", "shield", "sleep"]
 
 log = logging.getLogger("graphlink.ratelimit")
 T = TypeVar("T")
@@ -32,18 +32,24 @@ async def shield(
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        _keep(task)
+        keep(task)
         if undo is not None:
             task.add_done_callback(functools.partial(_undo, undo))
         raise
 
 
+async def sleep(seconds: float) -> None:
+    """Sleep without blocking the event loop."""
+    await asyncio.sleep(seconds)
+
+
 def _undo(undo: Callable[[T], Awaitable[object]], task: asyncio.Future[T]) -> None:
     if not task.cancelled() and task.exception() is None:
-        _keep(asyncio.ensure_future(undo(task.result())))
+        keep(asyncio.ensure_future(undo(task.result())))
 
 
-def _keep(future: asyncio.Future[Any]) -> None:
+def keep(future: asyncio.Future[Any]) -> None:
+    """Hold a reference to background work until it is done; log its failure, if any."""
     _BACKGROUND.add(future)
     future.add_done_callback(_forget)
 

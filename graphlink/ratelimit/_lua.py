@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from graphlink.ratelimit._rules import CooldownRule, RateRule, Rule
 
-__all__ = ["ACQUIRE", "COOLDOWN", "RELEASE", "encode"]
+__all__ = ["ACQUIRE", "COOLDOWN", "FORGET", "RELEASE", "RENEW", "encode"]
 
 # Numbers go through string.format('%.17g'): Redis would otherwise print Lua numbers with
 # 14 significant digits, a tenth of a millisecond at Unix-time magnitudes.
@@ -26,19 +26,22 @@ end
 
 # KEYS: per rule, cooldown: 1 key; rate: tat key, waiters key; slot: running key, waiters key.
 # ARGV: now ('' = server TIME), eps, token, then per rule its kind and parameters.
+# Reply: {1, '0'} admitted; {-1, wait} refused; {0, wait, placed} wait, where placed = 1 when
+# the wait is timed and the token holds places in waiters keys (FORGET takes them out).
 ACQUIRE = (
     _PRELUDE
     + """
 local now = clock(ARGV[1])
 local eps = tonumber(ARGV[2])
 local token = ARGV[3]
-local wait, refused = 0, false
+local wait, refused, timed = 0, false, false
 local blocked, tats, slots = {}, {}, {}
 local a, k = 4, 1
 while a <= #ARGV do
   local kind = ARGV[a]
   if kind == 'c' then
     local left = tonumber(redis.call('GET', KEYS[k]) or '0') - now
+    if left > eps then timed = true end
     if left > eps and left > wait then wait = left end
     a, k = a + 1, k + 1
   elseif kind == 'r' then
@@ -53,6 +56,7 @@ while a <= #ARGV do
     if cost > capacity then capacity = cost end
     local rate_wait = new_tat - capacity * interval - now
     if rate_wait > eps then
+      timed = true
       redis.call('ZREMRANGEBYSCORE', KEYS[k + 1], '-inf', num(now + eps))
       local est = rate_wait + redis.call('ZCARD', KEYS[k + 1]) * cost * interval  -- queued_wait()
       if max_wait >= 0 and est > max_wait then refused = true end
@@ -84,7 +88,9 @@ if wait > 0 then
     redis.call('ZADD', key, num(now + wait), token)
     redis.call('PEXPIRE', key, math.ceil(wait * 1000) + 1000)
   end
-  return {0, num(wait)}
+  local placed = 0
+  if timed and #blocked > 0 then placed = 1 end
+  return {0, num(wait), placed}
 end
 for _, t in ipairs(tats) do
   redis.call('SET', t[1], num(t[2]), 'PX', math.ceil((t[2] - now) * 1000) + 1000)
@@ -112,6 +118,31 @@ for i = nslots + 1, #KEYS do
     redis.call('SET', KEYS[i], string.format('%.17g', tonumber(tat) - back), 'KEEPTTL')
   end
 end
+return 1
+"""
+
+# KEYS: slot keys. ARGV: now ('' = server TIME), then per key: lease, token, count. Pushes
+# back the end of each lease the token still holds (XX: a slot given back stays given back).
+RENEW = (
+    _PRELUDE
+    + """
+local now = clock(ARGV[1])
+local a = 2
+for k = 1, #KEYS do
+  local lease, token, count = tonumber(ARGV[a]), ARGV[a + 1], tonumber(ARGV[a + 2])
+  for j = 1, count do
+    redis.call('ZADD', KEYS[k], 'XX', num(now + lease), token .. ':' .. j)
+  end
+  redis.call('PEXPIRE', KEYS[k], math.ceil(lease * 1000) + 1000)
+  a = a + 3
+end
+return 1
+"""
+)
+
+# KEYS: waiters keys. ARGV[1]: the token of a caller that stopped waiting: its places go.
+FORGET = """
+for _, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[1]) end
 return 1
 """
 

@@ -8,12 +8,12 @@ Generated from the async source by scripts/unasync.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from graphlink.ratelimit._base import Decision
 from graphlink.ratelimit._io_sync import shield
 from graphlink.ratelimit._rules import Permit, Rule, join_permits, split_permit
-from graphlink.ratelimit._store import Store
+from graphlink.ratelimit._store import MemoryStore, Store
 
 __all__ = ["acquire", "cooldown", "release"]
 
@@ -59,13 +59,44 @@ def _give_back(taken: Sequence[Permit]) -> None:
 
 
 def release(permit: object) -> None:
-    """Give back the slots a policy's ``permit`` holds, in each of its stores."""
-    for part in split_permit(permit):
-        part.store.release(part)
+    """Give back the slots a policy's ``permit`` holds, in each of its stores.
+
+    Shielded: a caller cancelled while one store gives back still gives back the others.
+    """
+    parts = split_permit(permit)
+    if _in_memory(part.store for part in parts):
+        _release(parts)  # no I/O: nothing can cancel it half-way
+    else:
+        shield(_release, parts)
+
+
+def _release(parts: Sequence[Permit]) -> None:
+    failure: BaseException | None = None
+    for part in parts:
+        try:
+            part.store.release(part)
+        except Exception as exc:  # one store failing must not keep the others' slots
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def cooldown(stores: Sequence[Store], key: str, until: float, now: float | None) -> None:
-    """Hold ``key`` in every one of ``stores`` until ``until`` (``now``: the same clock)."""
+    """Hold ``key`` in every one of ``stores`` until ``until`` (``now``: the same clock).
+
+    Shielded, as a release is: a cancelled caller still sets every store's cooldown.
+    """
     now = time.monotonic() if now is None else now
+    if _in_memory(stores):
+        _cooldown(stores, key, until, now)
+    else:
+        shield(_cooldown, stores, key, until, now)
+
+
+def _cooldown(stores: Sequence[Store], key: str, until: float, now: float) -> None:
     for store in stores:
         store.set_cooldown(key, until, now)
+
+
+def _in_memory(stores: Iterable[Store]) -> bool:
+    return all(isinstance(store, MemoryStore) for store in stores)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from graphlink.ratelimit import _ops_async, _ops_sync
 from graphlink.ratelimit._base import Decision
-from graphlink.ratelimit._rules import CooldownRule, RateRule, Rule, SlotRule, merge_rules
+from graphlink.ratelimit._rules import LEASE, CooldownRule, RateRule, Rule, SlotRule, merge_rules
 from graphlink.ratelimit._store import MemoryStore, Store
 
 __all__ = [
@@ -156,8 +156,10 @@ class TokenBucket(Policy):
 class MaxInFlight(Policy):
     """At most ``n`` requests in flight at once (for all requests, or ``by_key``).
 
-    ``lease`` (seconds) bounds how long a shared store keeps a slot of a process that
-    died holding it; keep it above your request timeout.
+    ``lease`` (seconds) bounds how long a shared store keeps a slot whose holder stopped
+    renewing it: a process that died holding it, or lost Redis while giving it back. A
+    [`RedisStore`][graphlink.ratelimit.RedisStore] renews the slots of running requests,
+    so the lease need not cover a slow request.
     """
 
     def __init__(
@@ -165,7 +167,7 @@ class MaxInFlight(Policy):
         n: int,
         *,
         by_key: bool = False,
-        lease: float = 120.0,
+        lease: float = LEASE,
         store: Store | None = None,
         name: str | None = None,
     ) -> None:
@@ -189,7 +191,8 @@ class PerMailbox(Policy):
     Applies to keys ``"mailbox:…"`` (requests to ``/users/{id}/…`` and ``/me/…``); other
     requests pass (their Retry-After cooldown still applies). The bucket holds ``burst``
     requests (default ``rate / 20``) and refills so that no window of ``per`` seconds
-    ever sees more than ``rate`` requests.
+    ever sees more than ``rate`` requests. ``lease``: as for
+    [`MaxInFlight`][graphlink.ratelimit.MaxInFlight].
     """
 
     def __init__(
@@ -199,7 +202,7 @@ class PerMailbox(Policy):
         per: float = 600,
         *,
         burst: float | None = None,
-        lease: float = 120.0,
+        lease: float = LEASE,
         store: Store | None = None,
         name: str | None = None,
     ) -> None:

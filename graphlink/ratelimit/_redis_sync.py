@@ -8,18 +8,20 @@ arguments and replies in ``_redis.py``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from graphlink.errors import RateLimitStoreError
 from graphlink.ratelimit._base import Decision
-from graphlink.ratelimit._io_sync import shield
-from graphlink.ratelimit._lua import ACQUIRE, COOLDOWN, RELEASE
+from graphlink.ratelimit._io_sync import shield, sleep
+from graphlink.ratelimit._lua import ACQUIRE, COOLDOWN, FORGET, RELEASE, RENEW
 from graphlink.ratelimit._rules import Permit, Rule
 
 if TYPE_CHECKING:
     from graphlink.ratelimit._redis import RedisStore
 
-__all__ = ["acquire", "give_back", "set_cooldown"]
+__all__ = ["acquire", "forget", "give_back", "keep_leases", "set_cooldown"]
 
 
 def acquire(store: RedisStore, rules: Sequence[Rule], now: float) -> Decision:
@@ -43,27 +45,85 @@ def _acquire(store: RedisStore, rules: Sequence[Rule], now: float) -> Decision:
 
 
 def give_back(store: RedisStore, permit: Permit, rollback: bool) -> None:
-    """Give back ``permit``'s slots, and its tokens too when ``rollback`` (idempotent)."""
+    """Give back ``permit``'s slots, and its tokens too when ``rollback`` (idempotent).
+
+    A release that fails is tried again in the background until the slot's lease would
+    have ended anyway (the failure is still reported).
+    """
     if permit.released:
         return
     permit.released = True
+    lease = store._leases.drop(permit)
     keys, args = store._release_args(permit, rollback)
     if keys:
         # Shielded: a cancelled caller must not leave its slot held until the lease ends.
-        shield(_run, store, RELEASE, "releasing", keys, args)
+        shield(_give_back, store, permit, lease, keys, args)
+
+
+def _give_back(
+    store: RedisStore, permit: Permit, lease: float, keys: list[str], args: list[str]
+) -> None:
+    try:
+        reply = _run(store, RELEASE, "releasing", keys, args)
+    except RateLimitStoreError:
+        store._unreleased(permit, lease)
+        raise
+    if reply is None:  # failed open
+        store._unreleased(permit, lease)
 
 
 def set_cooldown(store: RedisStore, key: str, until: float, now: float) -> None:
     """Hold ``key`` for ``until - now`` seconds of the Redis clock."""
     keys, args = store._cooldown_args(key, until, now)
-    _run(store, COOLDOWN, "setting a cooldown", keys, args)
+    shield(_run, store, COOLDOWN, "setting a cooldown", keys, args)
+
+
+def forget(store: RedisStore, keys: list[str], token: str) -> None:
+    """Take the places of the caller that waited as ``token`` out of ``keys``' queues."""
+    _quietly(store, FORGET, "leaving a queue", keys, [token])
+
+
+def keep_leases(store: RedisStore) -> None:
+    """Renew the leases this process holds, and retry failed releases, while there are any.
+
+    The store's background runner: it stops when nothing is left to keep. Its failures
+    are not raised (nobody awaits it) but they open the store's breaker like any other.
+    """
+    leases = store._leases
+    while True:
+        sleep(leases.interval())
+        due = leases.due(time.monotonic())
+        if due is None:
+            return
+        renew, unreleased = due
+        if renew:
+            keys, args = store._renew_args(renew)
+            _quietly(store, RENEW, "renewing leases", keys, args)
+        for permit in unreleased:
+            keys, args = store._release_args(permit, rollback=False)
+            if _quietly(store, RELEASE, "releasing again", keys, args) is not None:
+                leases.released(permit)
 
 
 def _run(store: RedisStore, lua: str, what: str, keys: list[str], args: list[str]) -> Any:
+    """Run ``lua``: its reply, or ``None`` if Redis failed and the store fails open."""
+    if not store._available(what):
+        return None
     # unasync turns ``_async`` into ``_sync``: each twin runs on its own client.
     script = store._script(store._sync, lua)
     try:
         return script(keys=keys, args=args)
     except store._errors as exc:
         store._failed(exc, what)
+        return None
+
+
+def _quietly(store: RedisStore, lua: str, what: str, keys: list[str], args: list[str]) -> Any:
+    """Run ``lua`` for the store's own upkeep: its reply, or ``None``; never raises."""
+    if not store._healthy():
+        return None
+    try:
+        return store._script(store._sync, lua)(keys=keys, args=args)
+    except store._errors as exc:
+        store._broke(exc, what)
         return None

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from graphlink.ratelimit._store import Store
 
 __all__ = [
+    "LEASE",
     "CooldownRule",
     "Permit",
     "RateRule",
@@ -20,6 +21,10 @@ __all__ = [
     "merge_rules",
     "split_permit",
 ]
+
+
+LEASE = 15.0
+"""Seconds a shared store keeps a slot whose holder stopped renewing it (the default)."""
 
 
 @attrs.frozen
@@ -48,14 +53,15 @@ class RateRule:
 class SlotRule:
     """At most ``limit`` permits hold a slot of ``key`` at once (a semaphore).
 
-    ``lease`` bounds how long a slot outlives a process that died holding it (shared
-    stores only); ``poll`` and ``max_poll`` shape the wait for a slot, whose end is unknown.
+    ``lease`` bounds how long a slot outlives a process that died holding it, or whose
+    release Redis lost (shared stores only: they renew it while the request runs);
+    ``poll`` and ``max_poll`` shape the wait for a slot, whose end is unknown.
     """
 
     key: str
     limit: int
     count: int = 1
-    lease: float = 300.0
+    lease: float = LEASE
     poll: float = 0.005
     max_poll: float = 0.05
 

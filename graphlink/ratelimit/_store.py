@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import itertools
 import threading
@@ -12,7 +13,7 @@ from typing import Protocol, runtime_checkable
 from graphlink.ratelimit._base import Decision
 from graphlink.ratelimit._maths import EPSILON, gcra, queued_wait, slot_wait
 from graphlink.ratelimit._rules import CooldownRule, Permit, RateRule, Rule, SlotRule
-from graphlink.ratelimit._wakeup import CURRENT, GRACE, Waiter
+from graphlink.ratelimit._wakeup import CURRENT, GRACE, Place, Waiter
 
 __all__ = ["MemoryStore", "Store"]
 
@@ -26,6 +27,33 @@ def _seq(waiter: Waiter) -> int:
 def new_token() -> str:
     """A token unique within this process (stores that share state add a process id)."""
     return str(next(_tokens))
+
+
+class _Queue:
+    """The places of the callers told to wait on one key, each until its wait ends.
+
+    ``live`` maps a place to the end of its wait; ``heap`` orders the ends, so the places
+    whose wait is over go in O(log n) (an entry whose place is gone is skipped then).
+    """
+
+    __slots__ = ("heap", "live")
+
+    def __init__(self) -> None:
+        self.heap: list[tuple[float, int]] = []
+        self.live: dict[int, float] = {}
+
+    def count(self, now: float) -> int:
+        """Places whose wait ends after ``now`` (the ended ones go)."""
+        heap, live = self.heap, self.live
+        while heap and heap[0][0] <= now + EPSILON:
+            end, place = heapq.heappop(heap)
+            if live.get(place) == end:
+                del live[place]
+        return len(live)
+
+    def add(self, place: int, end: float) -> None:
+        heapq.heappush(self.heap, (end, place))
+        self.live[place] = end
 
 
 @runtime_checkable
@@ -85,7 +113,9 @@ class MemoryStore:
     with its ``later`` decision: callers queue per slot key, first come first served, and a
     slot given back is reserved for the head of the queue and wakes it at once (newcomers
     cannot take it first). A caller is recognised when it asks again by a context variable
-    (one per thread, one per asyncio task).
+    (one per thread, one per asyncio task). A caller told to wait for a token gets a
+    ``timed`` decision whose wake-up is its place in the queue that the next callers'
+    estimates count: cancelling it (giving up) takes the caller out.
     """
 
     _SWEEP_EVERY = 4096
@@ -94,7 +124,8 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._tat: dict[str, float] = {}
         self._running: dict[str, int] = {}
-        self._waiting: dict[str, list[float]] = {}
+        self._places: dict[str, _Queue] = {}
+        self._place_ids = itertools.count(1)
         self._cooldown: dict[str, float] = {}
         self._ops = 0
         # Wake-ups, per slot key: waiters in arrival order, slots reserved for woken
@@ -107,12 +138,18 @@ class MemoryStore:
         self._now = 0.0
 
     def _queued(self, key: str, now: float) -> int:
-        heap = self._waiting.get(key)
-        if not heap:
-            return 0
-        while heap and heap[0] <= now + EPSILON:
-            heapq.heappop(heap)
-        return len(heap)
+        queue = self._places.get(key)
+        return 0 if queue is None else queue.count(now)
+
+    def _forget_place(self, keys: Sequence[str], place: int) -> None:
+        """``Place.cancel``: the caller holding ``place`` on ``keys`` stopped waiting."""
+        with self._lock:
+            for key in keys:
+                queue = self._places.get(key)
+                if queue is not None:
+                    queue.live.pop(place, None)
+                    if not queue.live:
+                        del self._places[key]
 
     def acquire(self, rules: Sequence[Rule], now: float) -> Decision:
         """See [`Store.acquire`][graphlink.ratelimit.Store.acquire].
@@ -169,12 +206,16 @@ class MemoryStore:
                     self._drop(me)
                 return Decision.refuse(wait)
             if wait > 0.0:
+                place = next(self._place_ids)
                 for key in blocked:
-                    heapq.heappush(self._waiting.setdefault(key, []), now + wait)
+                    self._places.setdefault(key, _Queue()).add(place, now + wait)
                 if timed or slot_rule is None:
                     if me is not None:
                         self._drop(me)
-                    return Decision.later(wait)
+                    if not blocked:  # a cooldown: no queue to leave
+                        return Decision.later(wait)
+                    forget = functools.partial(self._forget_place, tuple(blocked), place)
+                    return Decision.later(wait, Place(forget), timed=True)
                 return Decision.later(wait, self._enqueue(me, slot_rule, now + wait + GRACE))
             if me is not None:
                 self._consume(me)
@@ -346,9 +387,9 @@ class MemoryStore:
             del self._tat[tat_key]
         for cd_key in [k for k, v in self._cooldown.items() if v <= now]:
             del self._cooldown[cd_key]
-        for wait_key in list(self._waiting):
+        for wait_key in list(self._places):
             if not self._queued(wait_key, now):
-                del self._waiting[wait_key]
+                del self._places[wait_key]
         for slot_key in list(self._granted):
             self._reserved_for_others(slot_key, None, now)
         for slot_key in list(self._queue):
@@ -363,6 +404,15 @@ class MemoryStore:
         """Slots of ``key`` held now (for tests and metrics)."""
         with self._lock:
             return self._running.get(key, 0)
+
+    def queued(self, key: str, now: float) -> int:
+        """Callers told to wait for rule ``key`` (a bucket or slots) still waiting at ``now``.
+
+        These places lengthen the next callers' estimates; a caller that gives up
+        (cancels its wake-up) leaves none (for tests and metrics).
+        """
+        with self._lock:
+            return sum(self._queued(key + suffix, now) for suffix in (":wait", ":swait"))
 
     async def aacquire(self, rules: Sequence[Rule], now: float) -> Decision:
         """Async [`acquire`][graphlink.ratelimit.MemoryStore.acquire] (no I/O: the same call)."""

@@ -5,6 +5,9 @@ first-come, first-served queue per slot key; when a slot is given back the store
 it for the head waiter and fires it: a ``threading.Event`` for a thread, a future resolved
 with ``loop.call_soon_threadsafe`` for a task (the release may come from any thread or event
 loop). The maths stay in ``graphlink.ratelimit._maths``; this is only the signalling.
+
+A ``Place`` is the handle of a timed wait (a token bucket's): nothing wakes it, and
+cancelling it takes the caller's place out of the queue that later estimates count.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from graphlink.ratelimit._store import MemoryStore
 
-__all__ = ["CURRENT", "GRACE", "Waiter"]
+__all__ = ["CURRENT", "GRACE", "Place", "Waiter"]
 
 GRACE = 0.25
 """Seconds a waiter may take to come back before the store stops holding a slot for it (it polls
@@ -123,3 +128,39 @@ class Waiter:
     def __repr__(self) -> str:
         state = "granted" if self.granted else "queued" if self.active else "done"
         return f"<Waiter {self.seq} {self.key!r} {state}>"
+
+
+class Place:
+    """A caller's place in the queue of a timed wait: a [`Wakeup`][graphlink.ratelimit.Wakeup].
+
+    The store counts every caller told to wait for a token, so the next one is told to wait
+    behind them. ``forget`` takes this caller's place out (once, from any thread): a caller
+    that gives up must not hold up the callers after it. Nothing wakes a place; its waits
+    just last their ``timeout``.
+    """
+
+    __slots__ = ("_forget", "_lock")
+
+    def __init__(self, forget: Callable[[], None]) -> None:
+        self._forget: Callable[[], None] | None = forget
+        self._lock = threading.Lock()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep ``timeout`` seconds (nothing wakes a timed wait); ``False``."""
+        time.sleep(max(timeout, 0.0))
+        return False
+
+    async def async_wait(self, timeout: float) -> bool:
+        """Await ``timeout`` seconds (nothing wakes a timed wait); ``False``."""
+        await asyncio.sleep(max(timeout, 0.0))
+        return False
+
+    def cancel(self) -> None:
+        """Give the place back (idempotent)."""
+        with self._lock:
+            forget, self._forget = self._forget, None
+        if forget is not None:
+            forget()
+
+    def __repr__(self) -> str:
+        return f"<Place {'held' if self._forget is not None else 'given back'}>"

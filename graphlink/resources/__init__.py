@@ -11,12 +11,14 @@ from graphlink.resources._async.batch import AsyncBatch
 from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
 from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
 from graphlink.resources._async.mail import AsyncMail
+from graphlink.resources._async.subscriptions import AsyncSubscriptions
 from graphlink.resources._delta import Delta, Removed
 from graphlink.resources._handles import Handle
 from graphlink.resources._sync.batch import Batch
 from graphlink.resources._sync.calendar import Calendars, Events, Rooms
 from graphlink.resources._sync.directory import Groups, Users
 from graphlink.resources._sync.mail import Mail
+from graphlink.resources._sync.subscriptions import Subscriptions
 
 __all__ = [
     "AsyncBatch",
@@ -25,6 +27,7 @@ __all__ = [
     "AsyncGroups",
     "AsyncMail",
     "AsyncRooms",
+    "AsyncSubscriptions",
     "AsyncUsers",
     "Batch",
     "Calendars",
@@ -35,5 +38,6 @@ __all__ = [
     "Mail",
     "Removed",
     "Rooms",
+    "Subscriptions",
     "Users",
 ]

@@ -16,9 +16,10 @@ from urllib.parse import urlencode
 
 import attrs
 
-from graphlink._core.request import READ_METHODS, Operation, RequestSpec
+from graphlink._core.attempt import mark_effect
+from graphlink._core.request import READ_METHODS, Operation, RequestSpec, is_link
 from graphlink._core.responses import api_error
-from graphlink._core.retry import parse_retry_after, too_long
+from graphlink._core.retry import Outcome, maybe_processed, parse_retry_after, too_long
 from graphlink.errors import (
     BatchError,
     GraphError,
@@ -84,7 +85,7 @@ class Answer:
 
 def check_batchable(spec: RequestSpec) -> None:
     """Refuse, when it is queued, a request a ``$batch`` cannot carry."""
-    if spec.anonymous or "://" in spec.url or spec.content is not None:
+    if spec.anonymous or is_link(spec.url) or spec.content is not None:
         raise ValidationError(
             "this request cannot go in a $batch (an upload, or an absolute URL): send it on its own"
         )
@@ -252,15 +253,16 @@ def read_answers(body: Any, items: Sequence[Item]) -> dict[str, Answer]:
     own; the others' answers stand).
 
     Raises:
-        InvalidResponseError: not a batch answer at all.
+        InvalidResponseError: not a batch answer at all (``maybe_processed``: Graph answered
+            2xx, so its requests ran).
     """
     responses = body.get("responses") if isinstance(body, Mapping) else None
     if not isinstance(responses, list):
-        raise InvalidResponseError("Graph's $batch answer has no responses list")
+        raise _unreadable("Graph's $batch answer has no responses list")
     by_id: dict[str, Answer] = {}
     for response in responses:
         if not isinstance(response, Mapping) or not isinstance(response.get("status"), int):
-            raise InvalidResponseError("a $batch response has no status")
+            raise _unreadable("a $batch response has no status")
         headers = response.get("headers") or {}
         by_id[str(response.get("id", "")).casefold()] = Answer(
             int(response["status"]),
@@ -268,6 +270,16 @@ def read_answers(body: Any, items: Sequence[Item]) -> dict[str, Answer]:
             response.get("body"),
         )
     return {item.id: by_id[item.id.casefold()] for item in items if item.id.casefold() in by_id}
+
+
+def _unreadable(problem: str) -> InvalidResponseError:
+    """A 2xx to ``$batch`` graphlink cannot read: Graph ran its requests, writes may have
+    taken effect."""
+    error = InvalidResponseError(
+        f"{problem}; Graph answered 2xx, so its requests ran and may have taken effect"
+    )
+    error.maybe_processed = True
+    return error
 
 
 def call_failed(item: Item, error: GraphError) -> GraphError:
@@ -310,14 +322,15 @@ def settle(item: Item, answer: Answer, attempts: int) -> Settled:
     if 200 <= answer.status < 300:
         try:
             return Settled(result=item.operation.parse(answer.body))
-        except GraphError as invalid:
-            return Settled(error=invalid)
+        except GraphError as invalid:  # Graph ran it: a write was done
+            return Settled(error=mark_effect(item.spec, invalid, this_one=True))
     wait = parse_retry_after(_header(answer.headers, "Retry-After"))
     if answer.status == 429 or (answer.status == 503 and wait is not None):
         return Settled(retry_after=wait if wait is not None else 1.0)
     content = b"" if answer.body is None else json.dumps(answer.body).encode()
     error = api_error(answer.status, answer.headers, content, retry_after=wait, attempts=attempts)
-    return Settled(error=error)
+    acted = maybe_processed(Outcome.response(answer.status, wait))  # a 500/502/504, a bare 503
+    return Settled(error=mark_effect(item.spec, error, this_one=acted))
 
 
 def throttle_error(answer: Answer, attempts: int, max_retry_after: float | None) -> GraphError:

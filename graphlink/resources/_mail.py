@@ -17,8 +17,8 @@ import attrs
 from graphlink._core import parse
 from graphlink._core.addresses import recipient
 from graphlink._core.paths import path, segment
-from graphlink._core.request import Operation, RequestSpec
-from graphlink.errors import ValidationError
+from graphlink._core.request import Listing, Operation, RequestSpec
+from graphlink.errors import GraphAPIError, GraphError, ValidationError
 from graphlink.models import Attachment
 from graphlink.resources._directory import check_flag
 
@@ -70,13 +70,20 @@ def recipients(value: object, what: str) -> list[dict[str, Any]]:
 
 
 def _is_pair(value: object) -> bool:
-    """A ``(name, address)`` pair, rather than a tuple of two addresses."""
-    return (
-        isinstance(value, tuple)
-        and len(value) == 2
-        and isinstance(value[1], str)
-        and (value[0] is None or (isinstance(value[0], str) and "@" not in value[0]))
-    )
+    """A ``(name, address)`` pair, rather than a tuple of addresses.
+
+    Two strings whose first holds an ``@`` could be either, and reading them wrong adds or
+    loses a recipient (a display name taken from a form becomes an address): refused.
+    """
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], str)):
+        return False
+    name = value[0]
+    if isinstance(name, str) and "@" in name:
+        raise ValidationError(
+            f"ambiguous recipient {value!r}: a (name, address) pair whose name holds '@', or "
+            "two addresses? Give several addresses as a list, and a display name without '@'"
+        )
+    return name is None or isinstance(name, str)
 
 
 def _attachment(value: object, *, inline: bool) -> Attachment:
@@ -340,6 +347,42 @@ def upload_chunks(sender: str, upload_url: str, attachment: Attachment) -> list[
         )
         calls.append(Operation(spec=spec, parse=parse.nothing))
     return calls
+
+
+def stored_before(error: GraphError, *, last: bool) -> bool:
+    """Whether a chunk's error only says an earlier attempt of it was stored.
+
+    A chunk whose answer was lost (a read timeout after the server took it) is sent again;
+    the upload URL then refuses it: 416 for a middle chunk (it expects the next range), 404
+    for the last one (the session closed when the attachment was complete). Only after an
+    attempt that may have been processed (``maybe_processed``). Graph documents no status
+    request for Outlook upload URLs, so a wrong guess shows at once: the next chunk is
+    refused, and after the last chunk the draft's attachments are checked.
+    """
+    return (
+        error.maybe_processed
+        and isinstance(error, GraphAPIError)
+        and error.status_code == (404 if last else 416)
+    )
+
+
+def attachments_of(sender: str, message_id: str) -> Listing[Any]:
+    """``GET /users/{sender}/messages/{id}/attachments``: names and sizes, as Graph sends them."""
+    spec = RequestSpec(
+        method="GET",
+        url=path("users", segment(sender), "messages", segment(message_id), "attachments"),
+        params=(("$select", "name,size"),),
+    )
+    return Listing(spec=spec, parse_items=parse.raw_items)
+
+
+def has_attachment(found: Iterable[Any], attachment: Attachment) -> bool:
+    """Whether ``found`` (a draft's attachments) holds ``attachment`` (same name and size)."""
+    size = len(attachment.content or b"")
+    return any(
+        isinstance(a, Mapping) and a.get("name") == attachment.name and a.get("size") == size
+        for a in found
+    )
 
 
 def draft_send(sender: str, message_id: str) -> Operation[None]:

@@ -16,9 +16,11 @@ from graphlink.testing._fake import FakeGraph, RecordedRequest
 from graphlink.testing._limits import FaultKind
 from graphlink.testing._seed import SERVICE_ACCOUNT
 from graphlink.testing._state import SentAttachment, SentMail
+from graphlink.testing._state.subscriptions import Delivery
 
 __all__ = [
     "SERVICE_ACCOUNT",
+    "Delivery",
     "FakeGraph",
     "FaultKind",
     "RecordedRequest",

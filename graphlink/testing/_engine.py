@@ -62,7 +62,8 @@ class Engine:
         """Answer one call: faults, auth, mailbox rate limit, then the route's handler.
 
         A fault armed with ``acted`` runs the call as usual first (auth, limits and the
-        route, with all its side effects), throws its answer away and answers the fault.
+        route, with all its side effects), then answers the fault instead: its status, a
+        ``ConnectionFault``, or (``truncated``) the real answer cut short.
         """
         request_id = str(uuid.uuid4())
         client_request_id = call.header("client-request-id") or request_id
@@ -73,14 +74,18 @@ class Engine:
             fault.times -= 1
             if fault.times <= 0:
                 self.faults.remove(fault)
+            real = None
             if fault.acted:
-                # The server acts on the request; the client never sees its answer.
-                self._respond(
+                # The server acts on the request; the client never sees its answer whole.
+                real = self._respond(
                     call, inner=inner, request_id=request_id, client_request_id=client_request_id
                 )
             if fault.kind in ("reset", "timeout"):
                 return ConnectionFault(fault.kind, acted=fault.acted)
-            reply = self._fault_reply(fault, request_id, client_request_id)
+            if fault.kind == "truncated" and real is not None:
+                reply = attrs.evolve(real, truncated=True)
+            else:
+                reply = self._fault_reply(fault, request_id, client_request_id)
         else:
             reply = self._respond(
                 call, inner=inner, request_id=request_id, client_request_id=client_request_id
@@ -118,7 +123,10 @@ class Engine:
                 continue
             allowed = True
             if r.method == call.method.upper():
-                return r.handler(self, call, m)
+                reply = r.handler(self, call, m)
+                if graph and r.method not in ("GET", "HEAD"):
+                    self.state.record_changes()  # queue change notifications (subscriptions)
+                return reply
         if not graph:
             return json_reply(404, {"error": "not_found", "error_description": f"No route {path}"})
         if allowed:
@@ -135,7 +143,9 @@ class Engine:
 
     def _fault_reply(self, fault: Fault, request_id: str, client_request_id: str) -> Reply:
         headers: dict[str, str] = {}
-        if fault.retry_after is not None:
+        if isinstance(fault.retry_after, str):
+            headers["Retry-After"] = fault.retry_after  # as given: an HTTP date
+        elif fault.retry_after is not None:
             headers["Retry-After"] = _seconds(fault.retry_after)
         if fault.kind == "malformed_json":
             return Reply(
@@ -149,7 +159,9 @@ class Engine:
         body = error_body(
             fault.code or code, fault.message or message, request_id, client_request_id
         )
-        return json_reply(fault.status, body, headers)
+        return attrs.evolve(
+            json_reply(fault.status, body, headers), truncated=fault.kind == "truncated"
+        )
 
     def _check_auth(self, call: Call) -> None:
         auth = call.header("Authorization") or ""

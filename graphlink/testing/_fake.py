@@ -26,7 +26,15 @@ from graphlink.testing._state import (
     format_graph_datetime,
     parse_graph_datetime,
 )
-from graphlink.testing._wire import Call, ConnectionFault, split_version, to_call, to_response
+from graphlink.testing._webhooks import WebhookMixin, calls_out
+from graphlink.testing._wire import (
+    Call,
+    ConnectionFault,
+    reply_content,
+    split_version,
+    to_call,
+    to_response,
+)
 
 if TYPE_CHECKING:
     from graphlink import AsyncGraphClient, GraphClient
@@ -52,7 +60,8 @@ class RecordedRequest:
     headers: dict[str, str]
     #: The JSON body, the form (secrets redacted) for the token endpoint, else the bytes.
     body: Any
-    #: The status answered, or None when the connection was reset or left to time out.
+    #: The status answered, or None when the connection was reset, left to time out, or
+    #: closed before the status line.
     status: int | None
 
     def json(self) -> Any:
@@ -69,7 +78,7 @@ class _Ticket:
     plan: BatchPlan | None = None
 
 
-class FakeGraph:
+class FakeGraph(WebhookMixin):
     """An in-memory Microsoft Graph speaking Graph's wire format.
 
     It holds users, groups (with nesting), managers, mailboxes with calendars and events,
@@ -79,6 +88,12 @@ class FakeGraph:
     [`async_client`][graphlink.testing.FakeGraph.async_client] /
     [`transport`][graphlink.testing.FakeGraph.transport], or over a real loopback socket
     with [`serve`][graphlink.testing.FakeGraph.serve].
+
+    Change notifications: ``POST /subscriptions`` validates the notification URL with
+    Graph's handshake; changes to the events a subscription watches are POSTed to it by
+    [`deliver`][graphlink.testing.FakeGraph.deliver], lifecycle events by
+    [`send_lifecycle`][graphlink.testing.FakeGraph.send_lifecycle] (``adeliver`` and
+    ``asend_lifecycle`` from async code).
 
     Inside a ``$batch`` each item is throttled on its own: Outlook items beyond their
     mailbox's ``mailbox_concurrency`` (counting the requests already in flight to it) are
@@ -156,12 +171,6 @@ class FakeGraph:
         """Every message accepted by ``sendMail`` or a draft's ``send``, oldest first."""
         with self._lock:
             return list(self._state.sent_mail)
-
-    @property
-    def subscriptions(self) -> list[dict[str, Any]]:
-        """The change-notification subscriptions created through ``POST /subscriptions``."""
-        with self._lock:
-            return [dict(s) for s in self._state.subscriptions.values()]
 
     @property
     def mailbox_concurrency(self) -> int | None:
@@ -445,7 +454,7 @@ class FakeGraph:
         self,
         status: int = 503,
         *,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
         times: int = 1,
         path: str | None = None,
         method: str | None = None,
@@ -456,29 +465,58 @@ class FakeGraph:
     ) -> None:
         """Make the next matching request(s) fail.
 
+        Each fault means the same in-process (the transports, ``client()``) and over the
+        socket (``serve()``): the client sees the same httpx outcome, so graphlink draws
+        the same conclusion (retry, or "may have been processed") either way.
+
+        * ``"status"`` (the default): Graph's error body for ``status`` (``code``,
+          ``message``), with ``Retry-After`` when given.
+        * ``"reset"``: the connection is reset (TCP RST) once the server has the request,
+          before any answer: unread (nothing happens), or with ``acted`` after serving
+          it. The client cannot tell which: the request went out, so it may have been
+          processed (graphlink does not repeat a POST). ``httpx.ReadError`` either way.
+          No fault fails a connection *before* the request leaves (a server cannot
+          refuse one for a request it has not seen): point a client at a closed port.
+        * ``"timeout"``: no answer until the client gives up: ``httpx.ReadTimeout`` at
+          once in-process; over ``serve()`` the connection stalls (at most
+          ``stall_seconds``) until the client's read timeout.
+        * ``"malformed_json"``: a complete answer with ``status`` and a JSON
+          ``Content-Type`` whose body breaks off mid-JSON.
+        * ``"truncated"``: status line, headers (the whole body's ``Content-Length``) and
+          half the body, then the connection closes: reading the body raises
+          ``httpx.RemoteProtocolError``. With ``acted`` the real answer is cut (the event
+          was created, its JSON lost half-way; an answer without a body is cut before
+          its status line); without, ``status``'s error body is.
+        * ``"204_with_body"``: ``204`` with a JSON body and its ``Content-Length``, as a
+          misbehaving proxy might send. HTTP/1.1 clients read no body after a 204 (RFC
+          9110 §15.3.5), so the client gets an empty 204. Over ``serve()`` the server
+          then closes the connection; a real server's stray bytes would instead be read
+          as the next answer on that connection, which FakeGraph does not model.
+
+        Graph documents none of these but the statuses: they model what networks,
+        gateways and proxies do. Inside a ``$batch`` (path-bound faults hit the matching
+        items), ``"reset"``, ``"timeout"`` and ``"truncated"`` make the item's answer a
+        ``504 GatewayTimeout`` (a guess at what Graph's front end answers for an item whose
+        backend failed); a status is the item's status.
+
         Args:
             status: The HTTP status to answer (with Graph's error body for it).
-            retry_after: Seconds for a ``Retry-After`` header (fractions allowed).
+            retry_after: Seconds for a ``Retry-After`` header (fractions allowed: ``0.01``
+                is sent as ``0.01``), or a ``str`` sent as it is, such as an HTTP date
+                (``email.utils.format_datetime(when, usegmt=True)``).
             times: How many matching requests fail.
             path: Only requests whose path (relative to ``/v1.0``) contains this text, or
                 matches it as a glob when it has ``*``/``?``. Path-bound faults also hit
                 the matching requests inside a ``$batch``.
             method: Only requests with this HTTP method.
-            code: The error ``code`` (default: Graph's usual one for the status).
+            code: The error ``code`` (default: Graph's usual one for the status; a 401's
+                says the token expired).
             message: The error ``message``.
-            fault: ``"status"`` (the default), ``"reset"`` (connection reset; in-process
-                ``httpx.ConnectError``), ``"timeout"`` (in-process
-                ``httpx.ReadTimeout``; over the socket the connection stalls),
-                ``"malformed_json"`` (``status`` with a truncated JSON body) or
-                ``"204_with_body"``.
+            fault: What goes wrong (see above).
             acted: The fault happens *after* the server acted: the request is served as
-                usual (the event is created, the mail is sent) and then the client gets
-                the fault instead of the answer. ``"status"`` answers ``status`` (e.g.
-                504) in place of the real answer; ``"timeout"`` is ``httpx.ReadTimeout``
-                in-process and a stalled connection over ``serve()``; ``"reset"`` is
-                ``httpx.RemoteProtocolError`` in-process (the request was sent, never a
-                ``ConnectError``) and a connection reset after the request was read over
-                ``serve()``. ``False`` (the default): the route never runs.
+                usual (the event is created, the mail is sent), then the client gets the
+                fault instead of the answer. ``False`` (the default): the route never
+                runs, nothing happens on the server.
         """
         with self._lock:
             self._engine.faults.append(
@@ -507,32 +545,38 @@ class FakeGraph:
 
         Latency and the per-mailbox concurrency limit are applied by the transports and
         the server around this call (called directly, a ``$batch``'s items are still
-        admitted against the requests counted in flight). A ``reset``/``timeout`` fault
-        raises ``httpx.ConnectError`` / ``httpx.ReadTimeout``; a ``reset`` after the server
-        acted (``acted=True``) raises ``httpx.RemoteProtocolError``.
+        admitted against the requests counted in flight). Faults surface as a client
+        sees them (see [`fail_next`][graphlink.testing.FakeGraph.fail_next]): ``reset``
+        raises ``httpx.ReadError``, ``timeout`` ``httpx.ReadTimeout``; a ``truncated``
+        answer raises ``httpx.RemoteProtocolError`` when its body is read.
         """
         return self._answer(request, None)
 
     def _answer(self, request: httpx.Request, plan: BatchPlan | None) -> httpx.Response:
         """``handle``, given the ``$batch`` plan made (and reserved) when it arrived."""
         call = to_call(request)
+        handshakes = self._handshakes_for(call)  # without the lock: receivers may call back
         with self._lock:
-            self._engine.batch_plan = plan
+            self._engine.batch_plan, self._state.handshakes = plan, handshakes
             try:
                 outcome = self._engine.respond(call)
             finally:
-                self._engine.batch_plan = None
-            status = None if isinstance(outcome, ConnectionFault) else outcome.status
+                self._engine.batch_plan, self._state.handshakes = None, {}
+            status: int | None = None
+            if not isinstance(outcome, ConnectionFault):
+                # A truncated answer without a body is cut before its status line.
+                cut_early = outcome.truncated and not reply_content(outcome)[0]
+                status = None if cut_early else outcome.status
             self._record(call, request, status)
+        # The messages are httpx's own over a socket, so both ways in read the same.
         if isinstance(outcome, ConnectionFault):
-            if outcome.kind == "reset" and outcome.acted:
-                raise httpx.RemoteProtocolError(
-                    "Server disconnected without sending a response (FakeGraph).",
-                    request=request,
-                )
             if outcome.kind == "reset":
-                raise httpx.ConnectError("Connection reset by peer (FakeGraph)", request=request)
-            raise httpx.ReadTimeout("Timed out (FakeGraph)", request=request)
+                raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+            raise httpx.ReadTimeout("timed out", request=request)
+        if status is None:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            )
         return to_response(outcome, request)
 
     def _record(self, call: Call, request: httpx.Request, status: int | None) -> None:
@@ -616,6 +660,8 @@ class FakeGraph:
         try:
             if self.latency:
                 await asyncio.sleep(self.latency)
+            if calls_out(request):  # a handshake: keep the loop free for the receiver
+                return await asyncio.to_thread(self._answer, request, ticket.plan)
             return self._answer(request, ticket.plan)
         finally:
             self._leave(ticket)

@@ -25,8 +25,9 @@ __all__ = [
 ]
 
 #: What a fault does: answer a status, reset the connection, stall until the client times
-#: out, send a body that is not JSON, or answer 204 with a body.
-FaultKind = Literal["status", "reset", "timeout", "malformed_json", "204_with_body"]
+#: out, send a body that is not JSON, cut the answer short, or answer 204 with a body.
+#: [`FakeGraph.fail_next`][graphlink.testing.FakeGraph.fail_next] says what each one means.
+FaultKind = Literal["status", "reset", "timeout", "malformed_json", "truncated", "204_with_body"]
 
 _MAILBOX_RE = re.compile(
     r"^/(?:users/(?P<user>[^/]+)|(?P<me>me))/"
@@ -147,7 +148,8 @@ class Fault:
 
     kind: FaultKind
     status: int = 503
-    retry_after: float | None = None
+    #: Seconds, or a ``Retry-After`` value sent as it is (an HTTP date).
+    retry_after: float | str | None = None
     times: int = 1
     path: str | None = None
     method: str | None = None

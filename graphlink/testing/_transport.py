@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from graphlink.testing._wire import STRAY_BODY, TruncatedStream
+
 if TYPE_CHECKING:
     from graphlink.testing._fake import FakeGraph
 
@@ -25,7 +27,7 @@ class FakeTransport(httpx.BaseTransport):
         self.fake = fake
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request; resets and timeouts raise httpx's own exceptions."""
+        """Answer one request; faults raise the httpx errors a socket would give."""
         request.read()
         return self.fake._handle_blocking(request)
 
@@ -37,7 +39,7 @@ class AsyncFakeTransport(httpx.AsyncBaseTransport):
         self.fake = fake
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request; resets and timeouts raise httpx's own exceptions."""
+        """Answer one request; faults raise the httpx errors a socket would give."""
         return await self.fake._handle_async(request)
 
 
@@ -51,7 +53,18 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, fake: FakeGraph, port: int) -> None:
         self.fake = fake
         self.stopping = threading.Event()
+        #: Connections to abort with a reset rather than close with a FIN.
+        self.aborted: set[socket.socket] = set()
         super().__init__(("127.0.0.1", port), _Handler)
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        """Close a finished connection: a FIN, or a bare RST for an aborted one."""
+        if request in self.aborted:
+            self.aborted.discard(request)
+            # No shutdown(SHUT_WR) first: it would send the FIN a peer reads as a clean close.
+            self.close_request(request)
+            return
+        super().shutdown_request(request)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -72,10 +85,14 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://127.0.0.1:{port}{self.path}"
         headers = [(k, v) for k, v in self.headers.items() if k.lower() != "content-length"]
         request = httpx.Request(self.command, url, headers=headers, content=body)
+        # Each fault is played on the socket as the in-process transports raise it.
         try:
             response = self.server.fake._handle_blocking(request)
-        except (httpx.ConnectError, httpx.RemoteProtocolError):
+        except httpx.ReadError:
             self._reset()
+            return
+        except httpx.RemoteProtocolError:  # cut before the status line: close, say nothing
+            self.close_connection = True
             return
         except httpx.TimeoutException:
             self.server.stopping.wait(self.server.fake.stall_seconds)
@@ -84,16 +101,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response_only(response.status_code, response.reason_phrase)
         for key, value in response.headers.items():
             self.send_header(key, value)
+        stream = response.stream
+        stray = response.extensions.get(STRAY_BODY)
+        if isinstance(stream, TruncatedStream):
+            content = stream.head  # then the connection closes, short of Content-Length
+            self.close_connection = True
+        elif stray is not None:
+            # A 204 with a body: nobody reads it, so it must not wait for the next answer.
+            self.send_header("Connection", "close")
+            content = stray
+        else:
+            content = response.content
         self.end_headers()
-        self.wfile.write(response.content)
+        self.wfile.write(content)
         self.wfile.flush()
 
     def _reset(self) -> None:
-        """Abort the connection with a TCP RST (SO_LINGER 0), as a dropped peer would."""
+        """Abort the connection with a TCP RST (SO_LINGER 0, no FIN), as a dropped peer would."""
         self.close_connection = True
         sock = self.connection
         with suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.server.aborted.add(sock)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
 
@@ -102,7 +131,10 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(fake: FakeGraph, port: int = 0) -> Iterator[str]:
     """Run ``fake`` on 127.0.0.1 in a background thread; yield its Graph root URL."""
     server = _Server(fake, port)
-    thread = threading.Thread(target=server.serve_forever, name="FakeGraph-server", daemon=True)
+    # A short poll: shutdown() waits for it, and every test that serves pays it once.
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="FakeGraph-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1.0"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -18,13 +18,16 @@ import httpx
 
 __all__ = [
     "JSON_TYPE",
+    "STRAY_BODY",
     "Call",
     "ConnectionFault",
     "Reply",
+    "TruncatedStream",
     "bare_error_reply",
     "empty_reply",
     "error_body",
     "json_reply",
+    "reply_content",
     "split_version",
     "to_call",
     "to_response",
@@ -89,6 +92,9 @@ class Reply:
     text: str | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     raw: bytes | None = None
+    #: Cut short on the wire: the client gets its headers and half its body, then the
+    #: connection closes (no body at all: the connection closes before the status line).
+    truncated: bool = False
 
 
 @attrs.frozen
@@ -98,6 +104,44 @@ class ConnectionFault:
     kind: str  # "reset" | "timeout"
     #: The request was served (its side effects happened) before the connection failed.
     acted: bool = False
+
+
+#: ``httpx.Response.extensions`` key of the body a 204/304 carried that no HTTP/1.1
+#: client reads (the loopback server writes it, then closes the connection).
+STRAY_BODY = "fakegraph.stray_body"
+
+# Statuses that never have a body on HTTP/1.1, whatever Content-Length says (RFC 9110).
+_BODILESS = frozenset({204, 304})
+
+
+class TruncatedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body cut short: its first bytes, then the peer closes the connection.
+
+    Reading it raises the ``httpx.RemoteProtocolError`` httpx raises over a socket when a
+    body ends before its ``Content-Length``, with the same message.
+    """
+
+    def __init__(self, head: bytes, expected: int, request: httpx.Request) -> None:
+        self.head = head
+        self.expected = expected
+        self._request = request
+
+    def _error(self) -> httpx.RemoteProtocolError:
+        return httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body "
+            f"(received {len(self.head)} bytes, expected {self.expected})",
+            request=self._request,
+        )
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self.head:
+            yield self.head
+        raise self._error()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self.head:
+            yield self.head
+        raise self._error()
 
 
 def json_reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Reply:
@@ -185,8 +229,8 @@ def to_call(request: httpx.Request) -> Call:
     )
 
 
-def to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
-    """The httpx response for a ``Reply`` (JSON bodies get Graph's ``Content-Type``)."""
+def reply_content(reply: Reply) -> tuple[bytes, dict[str, str]]:
+    """The bytes of a reply's body and its headers (JSON gets Graph's ``Content-Type``)."""
     headers = dict(reply.headers)
     if reply.raw is not None:
         content = reply.raw
@@ -199,4 +243,26 @@ def to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
     else:
         content = b""
     headers["Content-Length"] = str(len(content))
+    return content, headers
+
+
+def to_response(reply: Reply, request: httpx.Request) -> httpx.Response:
+    """The httpx response for a ``Reply``, as an HTTP/1.1 client would read it off a socket.
+
+    A truncated reply's body stops half-way (reading it raises
+    ``httpx.RemoteProtocolError``); a 204 or 304 has no body even if the reply carries one
+    (it is kept in ``extensions[STRAY_BODY]`` for the loopback server to write).
+    """
+    content, headers = reply_content(reply)
+    if reply.truncated:
+        stream = TruncatedStream(content[: len(content) // 2], len(content), request)
+        return httpx.Response(reply.status, headers=headers, stream=stream, request=request)
+    if reply.status in _BODILESS and content:
+        return httpx.Response(
+            reply.status,
+            headers=headers,
+            content=b"",
+            request=request,
+            extensions={STRAY_BODY: content},
+        )
     return httpx.Response(reply.status, headers=headers, content=content, request=request)

@@ -7,7 +7,7 @@ import pytest
 from harness import graph_error
 
 from graphlink import errors
-from graphlink._core.attempt import Failure, Success, give_up, judge
+from graphlink._core.attempt import DeadlinePassed, Failure, Success, TooLarge, give_up, judge
 from graphlink._core.request import RequestSpec
 from graphlink._core.retry import Outcome, OutcomeKind, RetryDecision, cooldown
 from graphlink.retry import RetryPolicy
@@ -86,3 +86,54 @@ def test_give_up_explains_a_refused_wait_only() -> None:
     assert refused.detail is not None
     assert "600 s" in refused.detail
     assert "max_retry_after = 120 s" in refused.detail
+
+
+POST = RequestSpec(method="POST", url="/users/a/sendMail", effect="the mail may have been sent")
+
+
+def test_a_deadline_before_sending_is_a_timeout_that_sent_nothing() -> None:
+    verdict = judge(POST, DeadlinePassed(5, sent=False), 2)
+    assert isinstance(verdict, Failure)
+    assert verdict.outcome == Outcome(OutcomeKind.NOT_SENT)
+    assert type(verdict.error) is errors.TimeoutError
+    assert str(verdict.error) == (
+        "POST /users/a/sendMail was not sent: the call's deadline of 5 s passed before it was sent"
+    )
+    assert verdict.connected is None  # nothing was tried on the network
+    error = give_up(POST, verdict, RetryDecision(False), RetryPolicy())
+    assert error.maybe_processed is False
+
+
+def test_a_deadline_while_waiting_for_the_answer_may_have_acted() -> None:
+    verdict = judge(POST, DeadlinePassed(1.5, sent=True), 1)
+    assert isinstance(verdict, Failure)
+    assert verdict.outcome == Outcome(OutcomeKind.MAYBE_SENT)
+    assert type(verdict.error) is errors.TimeoutError
+    assert verdict.connected is False  # as after an httpx read timeout
+    error = give_up(POST, verdict, RetryDecision(False), RetryPolicy())
+    assert error.maybe_processed is True
+    assert str(error) == (
+        "POST /users/a/sendMail timed out: the call's deadline of 1.5 s passed before "
+        "Graph's answer was read (not retried: the mail may have been sent)"
+    )
+
+
+def test_an_answer_too_large_is_unread_and_not_a_network_failure() -> None:
+    verdict = judge(POST, TooLarge(1024), 1)
+    assert isinstance(verdict, Failure)
+    assert verdict.outcome == Outcome(OutcomeKind.UNREAD)
+    assert type(verdict.error) is errors.InvalidResponseError
+    assert verdict.connected is None
+    error = give_up(POST, verdict, RetryDecision(False), RetryPolicy())
+    assert error.maybe_processed is True
+    assert "max_response_bytes = 1024 bytes" in str(error)
+    assert str(error).endswith("(not retried: the mail may have been sent)")
+
+
+def test_judge_reads_the_streamed_body_when_given() -> None:
+    response = httpx.Response(200, content=b"ignored")
+    assert judge(SPEC, response, 1, b'{"id": "a"}') == Success({"id": "a"})
+    verdict = judge(SPEC, httpx.Response(404), 1, b'{"error": {"code": "gone"}}')
+    assert isinstance(verdict, Failure)
+    assert isinstance(verdict.error, errors.NotFoundError)
+    assert verdict.error.code == "gone"

@@ -202,11 +202,13 @@ def test_token_endpoint_errors_do_not_carry_the_secret() -> None:
     )
     with pytest.raises(errors.AuthError) as info:
         client.access_token()
-    error: BaseException | None = info.value
-    while error is not None:
-        request = getattr(error, "_request", None)
-        assert request is None or SECRET.encode() not in request.content
-        error = error.__cause__ or error.__context__
+    # The cause is a copy of httpx's error without its request; nothing else is chained
+    # (tests/reliability/test_tokens.py walks every failure's chain and frames).
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert info.value.__cause__.__traceback__ is None
+    assert info.value.__cause__.__context__ is None
+    assert getattr(info.value.__cause__, "_request", None) is None
+    assert info.value.__context__ is None
 
 
 def test_unreachable_token_endpoint_is_an_auth_error() -> None:
@@ -291,3 +293,35 @@ def test_credential_reprs_hide_secrets() -> None:
     assert "abc" not in repr(StaticToken("abc"))
     assert "eyJ0eXAi" not in repr(AccessToken("eyJ0eXAi"))
     assert "TokenProvider" in repr(TokenProvider(lambda: "x"))
+
+
+def test_msal_answers_are_read_into_tokens_or_refusals() -> None:
+    from graphlink.auth import _answer
+
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    answer = _answer({"access_token": "abc", "expires_in": "60"}, now)
+    assert answer == AccessToken("abc", now + timedelta(seconds=60))
+    refused = _answer({"error": "invalid_client", "error_description": "AADSTS7: no\nTrace"}, now)
+    assert not isinstance(refused, AccessToken)
+    assert refused.message == "token acquisition failed: invalid_client: AADSTS7: no"
+    for odd in (None, {"access_token": "abc", "expires_in": "soon"}):
+        refusal = _answer(odd, now)
+        assert not isinstance(refusal, AccessToken)
+        assert "abc" not in refusal.message
+
+
+def test_msal_http_sends_forms_as_text_and_bodies_as_given() -> None:
+    from graphlink.auth import _MsalHttp
+
+    bodies: list[bytes] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.read())
+        return httpx.Response(200)
+
+    http = _MsalHttp(httpx.Client(transport=httpx.MockTransport(record)), 5.0)
+    # msal hands the signed client assertion over as bytes: it must go out as text.
+    http.post("https://login.example/t", data={"client_assertion": b"eyJ.x.y", "scope": "s"})
+    http.post("https://login.example/t", data="grant_type=x")
+    http.post("https://login.example/t")
+    assert bodies == [b"client_assertion=eyJ.x.y&scope=s", b"grant_type=x", b""]

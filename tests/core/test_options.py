@@ -11,6 +11,7 @@ import pytest
 
 from graphlink import AsyncGraphClient, GraphClient, GraphConfig
 from graphlink._core.setup import CREDENTIALS, OPTIONS, Options
+from graphlink.errors import ValidationError
 
 CLIENT_ONLY = {"http_client"}  # its type is the flavour's httpx client: not in Options
 
@@ -74,3 +75,23 @@ def test_the_config_holds_what_was_given_and_the_defaults() -> None:
     assert config.retry is not None
     assert config.rate_limit is not None
     assert config.base_url == "https://graph.microsoft.com/v1.0"
+
+
+def test_max_response_bytes_defaults_to_64_mib_and_reaches_both_clients() -> None:
+    for cls in (GraphClient, AsyncGraphClient):
+        assert cls(token="t").config.max_response_bytes == 64 * 1024 * 1024
+        assert cls(token="t", max_response_bytes=1024).config.max_response_bytes == 1024
+        assert cls(token="t", max_response_bytes=None).config.max_response_bytes is None
+        assert cls(token="t", max_response_bytes=1024)._transport._max_bytes == 1024
+
+
+def test_max_response_bytes_reaches_a_client_built_from_placeos_settings() -> None:
+    settings = {"calendar_config": {"tenant": "t", "client_id": "c", "client_secret": "s"}}
+    client = GraphClient.from_placeos_settings(settings, max_response_bytes=2048)
+    assert client.config.max_response_bytes == 2048
+
+
+@pytest.mark.parametrize("value", [0, -1, True, 1.5, "1024"])
+def test_max_response_bytes_must_be_a_positive_int_or_none(value: object) -> None:
+    with pytest.raises(ValidationError, match="max_response_bytes"):
+        GraphClient(token="t", max_response_bytes=value)  # type: ignore[arg-type]

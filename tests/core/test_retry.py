@@ -10,7 +10,7 @@ import pytest
 from harness import graph_error, sequence
 
 from graphlink import errors
-from graphlink._core.retry import Outcome, OutcomeKind, decide, parse_retry_after
+from graphlink._core.retry import Outcome, OutcomeKind, decide, maybe_processed, parse_retry_after
 from graphlink.ratelimit import TokenBucket
 from graphlink.retry import RetryPolicy
 
@@ -417,3 +417,14 @@ def test_policy_validates_arguments() -> None:
         RetryPolicy(max_retries=-1)
     with pytest.raises(ValueError):
         RetryPolicy(backoff_base=-1)
+
+
+@pytest.mark.parametrize("idempotent", [True, False])
+def test_an_unread_answer_is_never_retried_and_may_have_acted(idempotent) -> None:
+    outcome = Outcome(OutcomeKind.UNREAD)
+    kwargs = {"token_refreshed": False, "can_refresh": True, "rand": 0.0}
+    decision = decide(
+        RetryPolicy(), outcome, idempotent=idempotent, retries_done=0, elapsed=0, **kwargs
+    )
+    assert not decision.retry
+    assert maybe_processed(outcome)

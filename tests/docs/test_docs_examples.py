@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["calendar.md", "visitor-email.md", "batching.md", "placeos.md"]
+PAGES = ["calendar.md", "visitor-email.md", "batching.md", "placeos.md", "notifications.md"]
 
 _FENCE = re.compile(r"^(?P<indent>[ ]*)```python\n(?P<code>.*?)^(?P=indent)```", re.M | re.S)
 

@@ -11,7 +11,7 @@ from mail_support import ADA, SVC, office
 
 from graphlink import errors
 from graphlink.models import Attachment
-from graphlink.resources._mail import UPLOAD_AT
+from graphlink.resources._mail import UPLOAD_AT, has_attachment, stored_before
 from graphlink.testing import FakeGraph
 
 SENDMAIL = f"/users/{SVC}/sendMail"
@@ -122,13 +122,16 @@ def test_a_bare_503_is_not_retried(on_fake) -> None:
     assert len(sendmails(fake)) == 1
 
 
-def test_a_connection_that_failed_before_sending_is_retried(on_fake) -> None:
+def test_a_reset_is_not_retried_even_when_graph_did_not_act(on_fake) -> None:
     fake = office()
     run = on_fake(fake)
-    fake.fail_next(fault="reset", path="sendMail")  # httpx.ConnectError: nothing sent
-    small(run)
-    assert len(fake.sent_mail) == 1
-    assert [r.status for r in sendmails(fake)] == [None, 202]
+    fake.fail_next(fault="reset", path="sendMail")  # dropped unread: graphlink cannot know
+    with pytest.raises(errors.TransportError) as caught:
+        small(run)
+    assert caught.value.maybe_processed is True
+    assert MAY_HAVE_BEEN_SENT in str(caught.value)
+    assert fake.sent_mail == []
+    assert [r.status for r in sendmails(fake)] == [None]
 
 
 def test_throttling_that_never_ends_stops_without_sending(on_fake) -> None:
@@ -227,16 +230,6 @@ def test_a_504_after_creating_the_draft_says_nothing_was_sent(on_fake) -> None:
     assert not draft_sends(fake)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known limitation, left for the reliability issue (14): a chunk PUT whose answer is lost after the server stored it (read timeout) "
-        "is re-sent verbatim (PUT counts as idempotent): the upload URL answers 416 (a "
-        "middle chunk) or 404 (the last one: the session closed when complete) and the "
-        "whole send fails: no mail, a draft left behind "
-        "(graphlink/resources/_async/mail.py send, the upload_chunks loop)"
-    ),
-)
 @pytest.mark.parametrize("size", [5_000_000, UPLOAD_AT + 1000], ids=["middle-chunk", "last-chunk"])
 def test_a_chunk_whose_answer_was_lost_does_not_sink_the_mail(on_fake, size: int) -> None:
     fake = office()
@@ -246,3 +239,35 @@ def test_a_chunk_whose_answer_was_lost_does_not_sink_the_mail(on_fake, size: int
     run.send(ADA, "Large", message_plaintext="x", attachments=[Attachment("big.bin", content)])
     (mail,) = fake.sent_mail
     assert {a.name: a.content for a in mail.attachments}["big.bin"] == content
+
+
+def _refused(status: int, *, acted_before: bool) -> errors.GraphError:
+    error = errors.GraphAPIError(status, "ErrorInvalidRange", "refused")
+    error.maybe_processed = acted_before
+    return error
+
+
+@pytest.mark.parametrize(
+    ("status", "last", "acted_before", "stored"),
+    [
+        (416, False, True, True),  # a middle chunk taken before its answer was lost
+        (404, True, True, True),  # the last one: the session closed when complete
+        (416, False, False, False),  # refused outright: a real range error
+        (404, True, False, False),  # the session was gone: expired, never stored
+        (404, False, True, False),  # a middle chunk cannot close the session
+        (416, True, True, False),
+        (500, False, True, False),
+    ],
+)
+def test_a_refused_chunk_counts_as_stored_only_after_a_lost_answer(
+    status: int, last: bool, acted_before: bool, stored: bool
+) -> None:
+    assert stored_before(_refused(status, acted_before=acted_before), last=last) is stored
+
+
+def test_the_last_chunk_counts_only_when_the_draft_shows_the_attachment() -> None:
+    big = Attachment("big.bin", b"x" * 10)
+    assert has_attachment([{"name": "big.bin", "size": 10}], big)
+    assert not has_attachment([{"name": "big.bin", "size": 9}], big)
+    assert not has_attachment([{"name": "other.bin", "size": 10}, "junk"], big)
+    assert not has_attachment([], big)

@@ -93,8 +93,11 @@ def test_slots_are_shared_and_released(redis_client: Any) -> None:
 
 
 def test_a_dead_process_slot_expires_with_its_lease(redis_client: Any) -> None:
-    mif = MaxInFlight(1, lease=0.2, store=RedisStore(redis_client))
-    assert mif.try_acquire("k", 0.0).admitted  # never released: the process "crashed"
+    store = RedisStore(redis_client)
+    mif = MaxInFlight(1, lease=0.2, store=store)
+    d = mif.try_acquire("k", 0.0)
+    assert d.admitted  # never released: the process "crashed"...
+    store._leases.drop(d.permit)  # ...so nobody renews its lease
     assert not mif.try_acquire("k", 0.0).admitted
     wait_until(lambda: mif.try_acquire("k", 0.0).admitted)  # after 0.2 s of Redis time
 

@@ -27,17 +27,28 @@ def fresh(fn: Any, *args: Any) -> Any:
     return contextvars.Context().run(fn, *args)
 
 
-def test_only_slot_waits_carry_a_wakeup() -> None:
+def test_slot_waits_carry_a_wakeup_and_timed_waits_a_place() -> None:
     mif = MaxInFlight(1)
     assert mif.try_acquire("k", 0.0).wakeup is None  # admitted
     d = fresh(mif.try_acquire, "k", 0.0)
     assert not d.admitted
     assert isinstance(d.wakeup, Wakeup)
     assert 0 < d.wait <= 0.05  # still a bounded poll
+    assert d.estimate is None  # when the slot frees up is unknown
     tb = TokenBucket(1, burst=1)
     tb.try_acquire("k", 0.0)
-    assert tb.try_acquire("k", 0.0).wakeup is None  # a timed wait: no handle
+    timed = tb.try_acquire("k", 0.0)
+    assert isinstance(timed.wakeup, Wakeup)  # its place in the queue, to give back
+    assert timed.timed
+    assert timed.estimate == pytest.approx(1.0)  # a known wait all the same
+    assert not timed.wakeup.wait(0)  # nothing wakes a timed wait
+    free = TokenBucket(1000)
+    free.cooldown("k", 5.0, 0.0)
+    cooling = free.try_acquire("k", 0.0)
+    assert cooling.wakeup is None  # a cooldown: no queue, no handle
+    assert cooling.estimate == pytest.approx(5.0)
     assert Decision.later(0.1).wakeup is None
+    assert Decision.later(0.1).estimate == 0.1
 
 
 def test_a_thread_is_woken_when_another_thread_releases() -> None:

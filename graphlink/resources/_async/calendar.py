@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from graphlink._config import GraphConfig
+from graphlink._core import parse
 from graphlink._transport._async import AsyncPaginator, AsyncTransport
 from graphlink.errors import BadRequestError, GraphError, NotFoundError
 from graphlink.models import (
@@ -28,7 +29,9 @@ from graphlink.models import (
 )
 from graphlink.resources import _calendar as cal
 from graphlink.resources import _events as ops
+from graphlink.resources._async._delta import delta_round
 from graphlink.resources._async.batch import AsyncBatch
+from graphlink.resources._delta import Delta
 from graphlink.resources._directory import check_flag, optional_text
 
 __all__ = ["AsyncCalendars", "AsyncEvents", "AsyncRooms"]
@@ -373,6 +376,39 @@ class AsyncEvents:
                 account=self._account,
             )
         )
+
+    async def delta(
+        self,
+        calendar_id: str,
+        start: Time,
+        end: Time,
+        *,
+        delta_link: str | None = None,
+        user_id: str | None = None,
+        time_zone: str | None = None,
+    ) -> Delta[Event]:
+        """What changed in a window of a calendar since ``delta_link`` (``calendarView/delta``).
+
+        Without a link, every event (and occurrence) in the window: a full sync. Store the
+        returned ``delta_link`` (a string: a file, a database) and pass it next time, with
+        the same window, for only what was created, changed (``changed``) or deleted
+        (``removed``) since. When Graph no longer knows the link (410, ``syncStateNotFound``:
+        Outlook's links expire unpredictably), a full sync of the window is returned with
+        ``resynced=True``: replace your copy rather than patch it.
+
+        Args:
+            calendar_id: A mailbox address (its default calendar) or a calendar id.
+            start: The window's start: an aware datetime or Unix seconds (used by the
+                first round; later rounds resume from the link).
+            end: The window's end.
+            delta_link: The ``delta_link`` of the previous round.
+            user_id: The mailbox of a calendar id (``service_account`` when omitted).
+            time_zone: An IANA or Windows zone for the events' times (else UTC).
+        """
+        first = ops.event_delta(
+            calendar_id, start, end, time_zone=time_zone, user_id=user_id, account=self._account
+        )
+        return await delta_round(self._transport, first, delta_link, parse.models(Event))
 
     async def _organises(self, calendar_id: str, event_id: str, user_id: str | None) -> bool:
         return await self._transport.call(

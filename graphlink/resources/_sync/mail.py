@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from graphlink._config import GraphConfig
 from graphlink._transport._sync import Transport
+from graphlink.errors import GraphError
 from graphlink.models import Attachment
 from graphlink.resources import _mail as ops
 from graphlink.templates import TemplateArgs, TemplateName, render
@@ -98,8 +99,20 @@ class Mail:
             self._transport.call(ops.attachment_add(plan.sender, message_id, attachment))
         for attachment in plan.large:
             url = self._transport.call(ops.upload_session(plan.sender, message_id, attachment))
-            for chunk in ops.upload_chunks(plan.sender, url, attachment):
-                self._transport.call(chunk)
+            chunks = ops.upload_chunks(plan.sender, url, attachment)
+            for number, chunk in enumerate(chunks, 1):
+                try:
+                    self._transport.call(chunk)
+                except GraphError as error:
+                    last = number == len(chunks)
+                    if not ops.stored_before(error, last=last):
+                        raise
+                    if last:  # the session closed: complete, if the draft shows it
+                        found = self._transport.paginate(
+                            ops.attachments_of(plan.sender, message_id)
+                        )
+                        if not ops.has_attachment(found.to_list(), attachment):
+                            raise
         self._transport.call(ops.draft_send(plan.sender, message_id))
 
     def send_template(

@@ -159,7 +159,8 @@ def _batch_item(e: Engine, outer: Call, r: Mapping[str, Any]) -> dict[str, Any]:
         version=outer.version,
     )
     reply = e.respond(inner, inner=True)
-    if isinstance(reply, ConnectionFault):
+    if isinstance(reply, ConnectionFault) or reply.truncated:
+        # An item whose own answer was lost: Graph's gateway answers for it (a guess: 504).
         return _error_item(str(r["id"]), 504, "GatewayTimeout", "The inner request timed out.")
     return _reply_item(str(r["id"]), reply)
 

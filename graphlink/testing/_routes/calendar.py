@@ -5,6 +5,9 @@ Request shapes (what graphlink's calendar code must send):
 - ``GET {CALENDAR}/calendarView?startDateTime=..&endDateTime=..`` (both required, ISO 8601;
   an offset in the value is honoured, none means UTC; at most 1,825 days apart). Returns
   single events and the occurrences of series (never the masters), sorted by start.
+- ``GET {CALENDAR}/calendarView/delta?startDateTime=..&endDateTime=..``: a delta round over
+  the window (``$skiptoken`` nextLinks, then a ``$deltatoken`` deltaLink whose next round
+  returns what was created, changed or removed since; an unknown or expired token is 410).
 - ``GET {CALENDAR}/events``: single events and series masters, unexpanded.
 - ``GET {CALENDAR}/events/{masterId}/instances?startDateTime=..&endDateTime=..``: the
   series' occurrences in the window.
@@ -26,18 +29,22 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
 import attrs
 
+from graphlink.testing._odata import decode_token, encode_token
 from graphlink.testing._routes._collections import collection, project, selected
 from graphlink.testing._routes._table import CALENDAR, USER, calendar_ref, route, user_ref
 from graphlink.testing._state import (
+    DeltaSync,
     EventLike,
     EventRecord,
     GraphFault,
     Mailbox,
     check_event_body,
     file_attachment,
+    fingerprint,
     format_graph_datetime,
     parse_graph_datetime,
     zone,
@@ -150,6 +157,61 @@ def _calendar_view(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     start, end = _window(call)
     view = e.state.view(box, start, end, str(cal["id"]))
     return _events_reply(call, box, view, f"users('{box.owner_id}')/calendarView")
+
+
+@route("GET", CALENDAR + r"/calendarView/delta")
+def _calendar_view_delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
+    """A calendarView delta round: changed events in full, deleted ones as ``@removed``.
+
+    A round's items are fixed when it starts (paged by ``Prefer: odata.maxpagesize``,
+    default 10); its deltaLink's token names what the client then has seen.
+    """
+    st = e.state
+    skip, token = call.param("skiptoken"), call.param("deltatoken")
+    if skip:
+        page = decode_token(skip)  # a QueryError (400) when it is not FakeGraph's
+        offset = page.get("o", 0)
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise GraphFault(
+                400, "BadRequest", f"The specified page token value '{skip}' is invalid."
+            )
+        round_id = str(page.get("r"))
+        if round_id not in st.delta_rounds:
+            raise st.sync_gone()
+        rows, next_token = st.delta_rounds[round_id]
+    else:
+        if token:
+            sync = st.sync(token)
+            box = st.mailboxes.get(sync.owner_id)
+            if box is None:
+                raise st.sync_gone()
+        else:
+            box = st.mailbox(user_ref(m))
+            cid = str(st.calendar(box, calendar_ref(m))["id"])
+            start, end = _window(call)
+            sync = DeltaSync(box.owner_id, cid, start, end, {})
+        view = st.view(box, sync.start, sync.end, sync.calendar_id)
+        now = {rec.id: fingerprint(rec) for rec in view}
+        rows = [render_event(r, call) for r in view if sync.seen.get(r.id) != now[r.id]]
+        rows += [
+            {"@odata.type": "#microsoft.graph.event", "id": eid, "@removed": {"reason": "deleted"}}
+            for eid in sync.seen
+            if eid not in now
+        ]
+        next_token = st.remember_sync(attrs.evolve(sync, seen=now))
+        round_id, offset = st.start_round(rows, next_token), 0
+    asked = call.prefer("odata.maxpagesize") or ""
+    size = max(1, int(asked)) if asked.isdigit() else 10
+    base = f"{call.root}{quote(call.path, safe='/@=')}?"
+    body: dict[str, Any] = {"@odata.context": f"{call.root}/$metadata#Collection(event)"}
+    if offset + size < len(rows):
+        nxt = encode_token({"r": round_id, "o": offset + size})
+        body["@odata.nextLink"] = base + urlencode({"$skiptoken": nxt}, safe="$")
+    else:
+        st.delta_rounds.pop(round_id, None)
+        body["@odata.deltaLink"] = base + urlencode({"$deltatoken": next_token}, safe="$")
+    body["value"] = rows[offset : offset + size]
+    return json_reply(200, body, prefer_headers(call))
 
 
 @route("POST", CALENDAR + r"/events")

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from graphlink.testing._routes._collections import collection
 from graphlink.testing._routes._table import USER, refuse_over_4_mb, route, user_ref
 from graphlink.testing._state import GraphFault, Mailbox, file_attachment
 from graphlink.testing._wire import Call, Reply, empty_reply, json_reply
@@ -62,6 +63,12 @@ def _add_message_attachment(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     msg["attachments"].append(att)
     msg["hasAttachments"] = True
     return json_reply(201, att)
+
+
+@route("GET", USER + r"/messages/(?P<msg>[^/]+)/attachments")
+def _list_message_attachments(e: Engine, call: Call, m: re.Match[str]) -> Reply:
+    _box, msg = _message(e, m)
+    return collection(call, msg["attachments"], kind="outlook", context="attachments")
 
 
 @route("POST", USER + r"/messages/(?P<msg>[^/]+)/send")

@@ -7,7 +7,8 @@ with FakeGraph's lock held.
 Each area is a class deriving from ``StateBase`` that owns its data (``DirectoryState``:
 users and groups; ``MailboxState``: mailboxes and calendars; ``CalendarState``: events;
 ``SeriesState``: recurring series and their occurrences; ``MailState``: sent mail and
-uploads; ``PlacesState``; ``SubscriptionState``). A new area
+uploads; ``PlacesState``; ``SubscriptionState``: subscriptions and delta syncs, which watch
+the events). A new area
 adds a module with such a class and ``State`` inherits it.
 """
 
@@ -28,11 +29,12 @@ from graphlink.testing._state.directory import USER_DEFAULT_FIELDS
 from graphlink.testing._state.mail import MailState, SentAttachment, SentMail, file_attachment
 from graphlink.testing._state.mailboxes import EventRecord, Mailbox
 from graphlink.testing._state.places import PlacesState
-from graphlink.testing._state.series import EventLike, Occurrence, SeriesState
-from graphlink.testing._state.subscriptions import SubscriptionState
+from graphlink.testing._state.series import EventLike, Occurrence
+from graphlink.testing._state.subscriptions import DeltaSync, SubscriptionState, fingerprint
 
 __all__ = [
     "USER_DEFAULT_FIELDS",
+    "DeltaSync",
     "EventLike",
     "EventRecord",
     "GraphFault",
@@ -45,6 +47,7 @@ __all__ = [
     "check_event_body",
     "event_overlaps",
     "file_attachment",
+    "fingerprint",
     "format_graph_datetime",
     "not_found_directory",
     "not_found_item",
@@ -54,7 +57,7 @@ __all__ = [
 ]
 
 
-class State(SeriesState, MailState, PlacesState, SubscriptionState):
+class State(SubscriptionState, MailState, PlacesState):
     """Everything FakeGraph knows. Not thread-safe on its own: FakeGraph locks around it."""
 
     def __init__(self, *, tenant_domain: str = "contoso.com") -> None:

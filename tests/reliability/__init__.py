@@ -1,0 +1,1 @@
+"""Reliability: soak, fault matrix, hostile input, secrets (issue 14)."""
