@@ -441,7 +441,10 @@ class _MsalCredential(Credential):
         except Exception as exc:  # msal raises ValueError and others on bad authorities, keys
             text = _scrub(str(exc), self._secrets())
             return _Refusal(f"token acquisition failed: {type(exc).__name__}: {text}")
-        return _answer(result, datetime.now(UTC))
+        answer = _answer(result, datetime.now(UTC))
+        if isinstance(answer, _Refusal):  # an endpoint may echo the form it was sent
+            return _Refusal(_scrub(answer.message, self._secrets()), answer.cause)
+        return answer
 
     def close(self) -> None:
         """Close the connection pool graphlink opened for msal (not one it was given)."""

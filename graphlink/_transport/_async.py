@@ -205,7 +205,7 @@ class AsyncTransport:
             if not spec.anonymous:  # a pre-authenticated URL never sees the token
                 try:
                     token = await self._token(refused, start)
-                except AuthError as exc:
+                except GraphError as exc:  # an AuthError, or the deadline passing meanwhile
                     exc.attempts = number - 1
                     raise
             deadline = self.retry.deadline
@@ -288,12 +288,19 @@ class AsyncTransport:
 
         A failing store is logged, never raised: the call's outcome (Graph's answer, or
         the call's own error) stands, or a caller would retry a request Graph processed.
+        A cancellation while giving one back (a task cancelled again) still gives back the
+        rest before it goes on: a permit not given back is a slot lost to everyone.
         """
+        stop: BaseException | None = None
         for permit in permits:
             try:
                 await self.limiter.arelease(permit, self.clock.now())
             except Exception as exc:  # bookkeeping never replaces an outcome
                 _bookkeeping_failed("release a slot of", spec.key, exc)
+            except BaseException as exc:
+                stop = stop or exc
+        if stop is not None:
+            raise stop
 
     async def _cooldown(self, key: str, hold: float) -> None:
         """Ask everyone sending to ``key`` to hold off ``hold`` s; a failing store is logged."""

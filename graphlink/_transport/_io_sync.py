@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -77,9 +78,13 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._run: _Run[T] | None = None
+        self._pid = os.getpid()
 
     def join(self, start: Callable[[], T], timeout: float | None) -> T:
         """Wait for the run in progress, or for a new run of ``start()``."""
+        if self._pid != os.getpid():
+            # A forked child: the run's thread (and whoever held the lock) stayed behind.
+            self._lock, self._run, self._pid = threading.Lock(), None, os.getpid()
         with self._lock:
             run = self._run
             if run is None or run.done.is_set():

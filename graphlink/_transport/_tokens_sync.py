@@ -12,7 +12,8 @@ from functools import partial
 
 from graphlink._transport._io_sync import SingleFlight
 from graphlink.auth import AccessToken, Credential, check_token
-from graphlink.errors import AuthError
+from graphlink.errors import AuthError, GraphError
+from graphlink.errors import TimeoutError as GraphTimeoutError
 
 __all__ = ["TokenManager"]
 
@@ -51,8 +52,8 @@ class TokenManager:
         """A usable token; ``refused`` is one Graph rejected (replaced unless already done).
 
         ``timeout`` bounds the wait for a fetch in seconds (the time left before the call's
-        deadline; ``None``: no bound). Raises ``AuthError`` when the fetch fails or the wait
-        runs out, naming no token or secret.
+        deadline; ``None``: no bound). Raises ``AuthError`` when the fetch fails, and
+        graphlink's ``TimeoutError`` when the wait runs out, naming no token or secret.
         """
         current = self._token
         if current is not None and self._usable(current, refused):
@@ -63,11 +64,13 @@ class TokenManager:
         except AuthError as exc:
             # Each waiter raises its own copy: one exception object raised in many tasks or
             # threads would gather all their tracebacks.
-            failure = _copy(exc)
+            failure: GraphError = _copy(exc)
         except TimeoutError:
-            failure = AuthError(
-                "the call's deadline passed while it waited for an access token (the token "
-                "fetch has not ended; the next call uses its token once it arrives)"
+            # Not an auth failure (the client stays connected): the call ran out of time
+            # before sending anything.
+            failure = GraphTimeoutError(
+                "the call's deadline passed while it waited for an access token; nothing was "
+                "sent (the token fetch goes on: the next call uses its token once it arrives)"
             )
         # Raised after the except clause: the shared original is not its __context__.
         raise failure from failure.__cause__

@@ -17,6 +17,10 @@ __all__ = ["ACQUIRE", "COOLDOWN", "FORGET", "RELEASE", "RENEW", "encode"]
 # 14 significant digits, a tenth of a millisecond at Unix-time magnitudes.
 _PRELUDE = """
 local function num(x) return string.format('%.17g', x) end
+-- Only ever lengthen a key's TTL: processes with a longer lease (or wait) share the key.
+local function extend(key, ms)
+  if redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms) end
+end
 local function clock(arg)
   if arg ~= '' then return tonumber(arg) end
   local t = redis.call('TIME')
@@ -86,7 +90,7 @@ if refused then return {-1, num(wait)} end
 if wait > 0 then
   for _, key in ipairs(blocked) do
     redis.call('ZADD', key, num(now + wait), token)
-    redis.call('PEXPIRE', key, math.ceil(wait * 1000) + 1000)
+    extend(key, math.ceil(wait * 1000) + 1000)
   end
   local placed = 0
   if timed and #blocked > 0 then placed = 1 end
@@ -97,7 +101,7 @@ for _, t in ipairs(tats) do
 end
 for _, s in ipairs(slots) do
   for i = 1, s[2] do redis.call('ZADD', s[1], num(now + s[3]), token .. ':' .. i) end
-  redis.call('PEXPIRE', s[1], math.ceil(s[3] * 1000) + 1000)
+  extend(s[1], math.ceil(s[3] * 1000) + 1000)
 end
 return {1, '0'}
 """
@@ -133,7 +137,7 @@ for k = 1, #KEYS do
   for j = 1, count do
     redis.call('ZADD', KEYS[k], 'XX', num(now + lease), token .. ':' .. j)
   end
-  redis.call('PEXPIRE', KEYS[k], math.ceil(lease * 1000) + 1000)
+  extend(KEYS[k], math.ceil(lease * 1000) + 1000)
   a = a + 3
 end
 return 1

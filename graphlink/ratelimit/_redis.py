@@ -23,7 +23,7 @@ from graphlink.ratelimit import _redis_async, _redis_sync
 from graphlink.ratelimit._base import Decision
 from graphlink.ratelimit._connect import ClientSettings, clients
 from graphlink.ratelimit._io_async import keep, shield
-from graphlink.ratelimit._leases import Held, Leases
+from graphlink.ratelimit._leases import MAX_HOLD, Held, Leases
 from graphlink.ratelimit._lua import encode
 from graphlink.ratelimit._maths import EPSILON
 from graphlink.ratelimit._rules import Permit, RateRule, Rule, SlotRule
@@ -76,7 +76,9 @@ class RedisStore:
     Token buckets and cooldowns use the Redis server's clock. Concurrency slots are leases
     (``SlotRule.lease``, 15 s by default) renewed while their request runs, so a process
     that dies holding one, or loses Redis while giving it back, frees it within the lease;
-    a release that failed is also tried again in the background.
+    a release that failed is also tried again in the background. Renewals stop after
+    ``max_hold`` seconds (10 minutes), so a permit never given back cannot hold its slot
+    for ever; raise it if requests may hold a slot longer.
 
     When Redis fails, the store raises
     [`RateLimitStoreError`][graphlink.errors.RateLimitStoreError] (fail closed); with
@@ -95,11 +97,14 @@ class RedisStore:
         prefix: str = "graphlink:rl:",
         fail_open: bool = False,
         breaker: float = 2.0,
+        max_hold: float = MAX_HOLD,
     ) -> None:
         import redis.exceptions  # lazily: importing graphlink never imports redis
 
         if breaker < 0:
             raise ValueError("RedisStore needs breaker >= 0")
+        if max_hold <= 0:
+            raise ValueError("RedisStore needs max_hold > 0")
         self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
         # What says Redis is unreachable or stuck (not: it answered with an error, or this
         # process ran out of pooled connections, a MaxConnectionsError).
@@ -134,7 +139,7 @@ class RedisStore:
         self._local_clock = False
         self._last_warning = -math.inf
         self._broken_until = -math.inf
-        self._leases = Leases()
+        self._leases = Leases(max_hold)
 
     @classmethod
     def from_url(
@@ -148,6 +153,7 @@ class RedisStore:
         prefix: str = "graphlink:rl:",
         fail_open: bool = False,
         breaker: float = 2.0,
+        max_hold: float = MAX_HOLD,
         **redis_options: Any,
     ) -> RedisStore:
         """A store on ``url`` (``redis://…``, ``rediss://…``) with clients that fail fast.
@@ -164,7 +170,14 @@ class RedisStore:
         """
         settings = ClientSettings(max_connections, pool_timeout, socket_timeout, connect_timeout)
         sync, async_ = clients(url, settings, redis_options)
-        store = cls(sync, async_client=async_, prefix=prefix, fail_open=fail_open, breaker=breaker)
+        store = cls(
+            sync,
+            async_client=async_,
+            prefix=prefix,
+            fail_open=fail_open,
+            breaker=breaker,
+            max_hold=max_hold,
+        )
         store._owned = (sync, async_)
         return store
 
@@ -173,14 +186,17 @@ class RedisStore:
 
         The asyncio client's connections need an event loop: use
         [`aclose`][graphlink.ratelimit.RedisStore.aclose] from async code. Clients passed
-        in are left to their owner.
+        in are left to their owner. Either way the store stops renewing leases: use it no
+        more after closing it.
         """
+        self._leases.stop()
         if self._owned:
             self._owned[0].close()
             self._owned[0].connection_pool.disconnect()
 
     async def aclose(self) -> None:
         """Close both clients [`from_url`][graphlink.ratelimit.RedisStore.from_url] made."""
+        self._leases.stop()
         if self._owned:
             self.close()
             await self._owned[1].aclose()

@@ -119,11 +119,15 @@ def _run(store: RedisStore, lua: str, what: str, keys: list[str], args: list[str
 
 
 def _quietly(store: RedisStore, lua: str, what: str, keys: list[str], args: list[str]) -> Any:
-    """Run ``lua`` for the store's own upkeep: its reply, or ``None``; never raises."""
+    """Run ``lua`` for the store's own upkeep: its reply, or ``None``; never raises.
+
+    Nobody awaits the runner: any failure (not only Redis's: a pool closed under it raises
+    ``queue.Full``) would end it, and leave the leases it keeps unrenewed.
+    """
     if not store._healthy():
         return None
     try:
         return store._script(store._sync, lua)(keys=keys, args=args)
-    except store._errors as exc:
+    except Exception as exc:
         store._broke(exc, what)
         return None

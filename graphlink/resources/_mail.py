@@ -9,7 +9,7 @@ facade runs them in order.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -376,13 +376,21 @@ def attachments_of(sender: str, message_id: str) -> Listing[Any]:
     return Listing(spec=spec, parse_items=parse.raw_items)
 
 
-def has_attachment(found: Iterable[Any], attachment: Attachment) -> bool:
-    """Whether ``found`` (a draft's attachments) holds ``attachment`` (same name and size)."""
-    size = len(attachment.content or b"")
-    return any(
-        isinstance(a, Mapping) and a.get("name") == attachment.name and a.get("size") == size
-        for a in found
+def has_attachment(found: Iterable[Any], added: Sequence[Attachment]) -> bool:
+    """Whether ``found`` (a draft's attachments) holds the last of ``added`` (everything
+    added to the draft so far, in order): as many of its name and size as were added, so
+    an earlier namesake does not stand in for it."""
+    last = added[-1]
+
+    def key(name: object, size: object) -> tuple[object, object]:
+        return name, size
+
+    wanted = key(last.name, len(last.content or b""))
+    need = sum(1 for a in added if key(a.name, len(a.content or b"")) == wanted)
+    have = sum(
+        1 for a in found if isinstance(a, Mapping) and key(a.get("name"), a.get("size")) == wanted
     )
+    return have >= need
 
 
 def draft_send(sender: str, message_id: str) -> Operation[None]:

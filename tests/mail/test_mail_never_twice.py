@@ -267,7 +267,11 @@ def test_a_refused_chunk_counts_as_stored_only_after_a_lost_answer(
 
 def test_the_last_chunk_counts_only_when_the_draft_shows_the_attachment() -> None:
     big = Attachment("big.bin", b"x" * 10)
-    assert has_attachment([{"name": "big.bin", "size": 10}], big)
-    assert not has_attachment([{"name": "big.bin", "size": 9}], big)
-    assert not has_attachment([{"name": "other.bin", "size": 10}, "junk"], big)
-    assert not has_attachment([], big)
+    assert has_attachment([{"name": "big.bin", "size": 10}], [big])
+    assert not has_attachment([{"name": "big.bin", "size": 9}], [big])
+    assert not has_attachment([{"name": "other.bin", "size": 10}, "junk"], [big])
+    assert not has_attachment([], [big])
+    # A namesake added before does not stand in for it: two added, two needed.
+    twin = Attachment("big.bin", b"y" * 10)
+    assert not has_attachment([{"name": "big.bin", "size": 10}], [twin, big])
+    assert has_attachment([{"name": "big.bin", "size": 10}] * 2, [twin, big])

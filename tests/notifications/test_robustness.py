@@ -21,8 +21,7 @@ from graphlink import errors
 from graphlink.notifications import SubscriptionKeeper, handle
 from graphlink.notifications._handle import LIFECYCLE_EVENTS
 from graphlink.notifications._keeper import lifetime_for
-from graphlink.testing import FakeGraph
-from graphlink.testing import _webhooks
+from graphlink.testing import FakeGraph, _webhooks
 
 
 def _item(**over: Any) -> dict[str, Any]:
@@ -120,7 +119,8 @@ def test_in_process_async_handshake_reaches_a_receiver_on_the_same_loop() -> Non
         data = answer.body.encode()
         writer.write(
             f"HTTP/1.1 {answer.status} OK\r\nContent-Type: text/plain\r\n"
-            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data
+            f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+            + data
         )
         await writer.drain()
         writer.close()
@@ -178,7 +178,8 @@ def test_the_handshake_runs_without_fakegraphs_lock() -> None:
 def test_deliver_keeps_notifications_when_the_webhook_client_raises() -> None:
     fake = _fake()
     with Receiver() as receiver, fake.client(service_account=SVC) as client:
-        client.subscriptions.create(EVENTS, receiver.url, datetime.now(UTC) + HOUR)
+        expires = datetime.now(UTC) + HOUR
+        client.subscriptions.create(EVENTS, receiver.url, expires, client_state=SECRET)
         client.events.create("m", START, START + HOUR, user_id=ROOM)
 
         def broken(request: httpx.Request) -> httpx.Response:
@@ -252,14 +253,6 @@ def test_a_crafted_delta_skiptoken_is_400() -> None:
 # ------------------------------------------------------------------ the keeper
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_create_whose_answer_was_lost_is_adopted_not_duplicated() -> None:
     fake = _fake()
     with Receiver() as receiver, fake.client(service_account=SVC) as client:
@@ -272,7 +265,9 @@ def test_a_create_whose_answer_was_lost_is_adopted_not_duplicated() -> None:
         report = lost.ensure()
         assert report.adopted == (f"/users/{SVC}/events",)
         assert report.created == ()
-    assert sorted(s["resource"] for s in fake.subscriptions) == [f"/users/{SVC}/events", EVENTS]
+    assert sorted(s["resource"] for s in fake.subscriptions) == sorted(
+        [f"/users/{SVC}/events", EVENTS]
+    )
 
 
 def test_a_keeper_started_without_its_state_adopts_the_live_subscription() -> None:

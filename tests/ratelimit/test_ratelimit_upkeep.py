@@ -8,7 +8,9 @@ without sockets where it can be.
 from __future__ import annotations
 
 import contextvars
+import queue
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -21,6 +23,8 @@ from graphlink.ratelimit import (
 )
 from graphlink.ratelimit._leases import TICK, Leases
 from graphlink.ratelimit._rules import Permit
+
+from ._driver import wait_until
 
 
 def fresh(fn: Any, *args: Any) -> Any:
@@ -258,3 +262,107 @@ def test_forked_workers_hold_slots_under_tokens_of_their_own(
     child = store._acquire_args([], 0.0)[2]
     assert child.startswith("4242.")
     assert child.rsplit(".", 1)[0] != parent.rsplit(".", 1)[0]
+
+
+# -- the runner: it outlives any failure, stops when the store closes, and gives up at last -
+
+
+def _runner_of(store: RedisStore) -> threading.Thread:
+    runner = store._leases._runner
+    assert isinstance(runner, threading.Thread)
+    return runner
+
+
+def _hold(store: RedisStore, token: str, lease: float) -> Permit:
+    permit = Permit(store, token, [("k", 1)], [])
+    store._leases.hold(permit, [lease], time.monotonic(), store._start_runner)
+    return permit
+
+
+def test_the_runner_outlives_a_failure_that_is_not_redis_s() -> None:
+    # A pool closed under the runner raises queue.Full: before, the runner died of it and
+    # the leases it kept went unrenewed.
+    down = Exploding(queue.Full())
+    store = RedisStore(down)
+    _hold(store, "t1", 0.06)  # renewed every 0.02 s
+    wait_until(lambda: down.calls >= 3)
+    assert _runner_of(store).is_alive()
+    store.close()
+
+
+@pytest.mark.parametrize("aclose", [False, True])
+async def test_closing_the_store_stops_the_runner(aclose: bool) -> None:
+    down = Exploding(queue.Full())
+    store = RedisStore(down)
+    permit = _hold(store, "t1", 0.06)
+    wait_until(lambda: down.calls >= 1)
+    runner = _runner_of(store)
+    if aclose:
+        await store.aclose()
+    else:
+        store.close()
+    runner.join(5.0)
+    assert not runner.is_alive()
+    calls = down.calls
+    assert store._leases.counts() == (0, 0)
+    _hold(store, "t2", 0.06)  # a closed store starts no runner again
+    store._unreleased(permit, 10.0)
+    assert store._leases._runner in (None, runner)
+    assert store._leases.counts() == (0, 0)
+    assert down.calls == calls
+
+
+def test_a_lease_is_renewed_for_max_hold_at_most() -> None:
+    # A permit whose release was never attempted (a task cancelled twice) must not hold
+    # its slot for ever: renewals stop, and its lease ends on its own.
+    leases = Leases(max_hold=600.0)
+    leases.hold(_permit("t1", ("k", 1)), [15.0], 0.0, Runner)
+    renew, _ = leases.due(595.0)  # type: ignore[misc]
+    assert [h.permit.token for h in renew] == ["t1"]
+    assert leases.due(600.0) is None
+    assert leases.counts() == (0, 0)
+    assert Leases().max_hold == 600.0  # ten minutes by default
+    assert RedisStore(Exploding(OSError()), max_hold=30.0)._leases.max_hold == 30.0
+    with pytest.raises(ValueError, match="max_hold"):
+        RedisStore(Exploding(OSError()), max_hold=0)
+
+
+# -- the Lua scripts only lengthen a key's TTL: leases differ between processes -------------
+
+
+def _slot_key(redis_client: Any) -> bytes:
+    (key,) = [k for k in redis_client.keys("*") if redis_client.type(k) == b"zset"]
+    return key  # type: ignore[no-any-return]
+
+
+@pytest.mark.redis
+def test_a_shorter_lease_does_not_shorten_the_key_of_a_longer_one(redis_client: Any) -> None:
+    from graphlink.ratelimit import MaxInFlight
+
+    long = MaxInFlight(2, lease=60.0, name="shared", store=RedisStore(redis_client))
+    short = MaxInFlight(2, lease=0.3, name="shared", store=RedisStore(redis_client))
+    held = long.try_acquire("k", 0.0)
+    assert held.admitted
+    key = _slot_key(redis_client)
+    d = short.try_acquire("k", 0.0)
+    assert d.admitted
+    short.release(d.permit, 0.0)
+    assert redis_client.pttl(key) > 30_000  # before: 1_300, and the long slot went with it
+    long.release(held.permit, 0.0)
+
+
+@pytest.mark.redis
+def test_renewing_a_shorter_lease_does_not_shorten_the_key(redis_client: Any) -> None:
+    from graphlink.ratelimit import MaxInFlight
+    from graphlink.ratelimit._leases import Held
+    from graphlink.ratelimit._lua import RENEW
+
+    store = RedisStore(redis_client)
+    long = MaxInFlight(2, lease=60.0, name="shared", store=store)
+    held = long.try_acquire("k", 0.0)
+    assert isinstance(held.permit, Permit)
+    key = _slot_key(redis_client)
+    keys, args = store._renew_args([Held(held.permit, [0.3], 0.0, 0.0)])
+    store._script(redis_client, RENEW)(keys=keys, args=args)
+    assert redis_client.pttl(key) > 30_000  # before: 1_300
+    long.release(held.permit, 0.0)

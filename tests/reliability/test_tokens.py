@@ -15,6 +15,7 @@ not answer); the bounds are generous and every test ends within a few seconds.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 import traceback
@@ -148,6 +149,10 @@ FAILURES: dict[str, Callable[[httpx.Request], httpx.Response]] = {
     "401": lambda r: httpx.Response(401, json={"error": "invalid_client"}),
     "500": lambda r: httpx.Response(500, text="busy"),
     "malformed JSON": lambda r: httpx.Response(200, text='{"access_token": '),
+    # A proxy or custom authority that echoes the form it was sent in its description.
+    "400 echoing the form": lambda r: httpx.Response(
+        400, json={"error": "invalid_client", "error_description": "bad: " + r.read().decode()}
+    ),
 }
 
 
@@ -529,8 +534,12 @@ def test_waiters_share_one_failed_fetch_and_a_later_call_tries_again(mode: str) 
 
 def _assert_cut_by_the_deadline(results: list[tuple[Any, float]]) -> None:
     for error, took in results:
-        assert isinstance(error, errors.AuthError), error
+        # Out of time, not an auth failure: nothing was sent, the client stays connected.
+        assert isinstance(error, errors.TimeoutError), error
+        assert not isinstance(error, errors.AuthError)
         assert "deadline" in str(error)
+        assert "nothing was sent" in str(error)
+        assert error.maybe_processed is False
         assert error.attempts == 0
         assert took < 5.0  # the deadline is 0.5 s; the fetch would take 8 s
 
@@ -633,3 +642,45 @@ def test_a_fetch_started_after_the_cache_was_refreshed_fetches_nothing() -> None
     fresh = manager.token()
     assert manager._fetch(None, None) is fresh  # ``None``: what the late thread had seen
     assert provider.calls == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_a_fetch_is_in_flight_fetches_its_own() -> None:
+    # The run's thread stays in the parent: the child must not wait on it for ever.
+    from graphlink import GraphClient
+
+    def provider() -> str:
+        time.sleep(1.0)
+        return "forked-fetch-token"
+
+    client = GraphClient(
+        token=provider,
+        http_client=httpx.Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"id": "x"}))
+        ),
+    )
+    threading.Thread(target=lambda: client.request("GET", "/users/x"), daemon=True).start()
+    time.sleep(0.3)  # the fetch is in flight
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one call, bounded, its result through the pipe
+        outcome = b"blocked"
+        done = threading.Event()
+
+        def call() -> None:
+            nonlocal outcome
+            try:
+                client.request("GET", "/users/x")
+                outcome = b"ok"
+            except Exception as exc:
+                outcome = type(exc).__name__.encode()
+            done.set()
+
+        threading.Thread(target=call, daemon=True).start()
+        done.wait(8)
+        os.write(write, outcome)
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 100) == b"ok"
+    os.close(read)

@@ -159,6 +159,30 @@ def test_a_failed_cooldown_does_not_end_the_call(harness) -> None:
     assert len(h.requests) == 2
 
 
+class CancelledOnFirstRelease(StoreGoneOnRelease):
+    """Gives slots back, but the first give-back is interrupted (the task cancelled again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.given_back: list[object] = []
+
+    def release(self, permit: object, now: float) -> None:
+        self.releases += 1
+        if self.releases == 1:
+            raise KeyboardInterrupt  # a BaseException, as a second cancellation is
+        self.given_back.append(permit)
+
+
+def test_an_interrupted_give_back_still_gives_back_the_other_slots(harness) -> None:
+    policy = CancelledOnFirstRelease()
+    h = harness(lambda request: ok(), rate_limit=policy)
+    spec = RequestSpec(method="POST", url="/$batch", json={}, keys=("mailbox:a", "mailbox:b"))
+    with pytest.raises(KeyboardInterrupt):
+        h.run(h.client._transport.send(spec))
+    assert policy.releases == 2  # the interruption did not stop the loop
+    assert policy.given_back == ["mailbox:b"]
+
+
 # --- #9: the deadline bounds every attempt and its body ---------------------------------
 
 

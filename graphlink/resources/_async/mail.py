@@ -96,23 +96,23 @@ class AsyncMail:
         message_id = await self._transport.call(ops.draft_create(plan))
         for attachment in plan.attachments:
             await self._transport.call(ops.attachment_add(plan.sender, message_id, attachment))
-        for attachment in plan.large:
+        for number, attachment in enumerate(plan.large, 1):
             url = await self._transport.call(
                 ops.upload_session(plan.sender, message_id, attachment)
             )
             chunks = ops.upload_chunks(plan.sender, url, attachment)
-            for number, chunk in enumerate(chunks, 1):
+            for index, chunk in enumerate(chunks, 1):
                 try:
                     await self._transport.call(chunk)
                 except GraphError as error:
-                    last = number == len(chunks)
+                    last = index == len(chunks)
                     if not ops.stored_before(error, last=last):
                         raise
                     if last:  # the session closed: complete, if the draft shows it
-                        found = self._transport.paginate(
-                            ops.attachments_of(plan.sender, message_id)
-                        )
-                        if not ops.has_attachment(await found.to_list(), attachment):
+                        listing = ops.attachments_of(plan.sender, message_id)
+                        found = await self._transport.paginate(listing).to_list()
+                        added = [*plan.attachments, *plan.large[:number]]
+                        if not ops.has_attachment(found, added):
                             raise
         await self._transport.call(ops.draft_send(plan.sender, message_id))
 
