@@ -27,7 +27,8 @@ print(json.dumps({"s": time.perf_counter() - started}))
 
 #: What each side imports: what its user writes to get a client able to authenticate.
 IMPORTS = {
-    "graphlink": "import graphlink",
+    # What a user writes: ``import graphlink`` alone loads next to nothing (names are lazy).
+    "graphlink": "from graphlink import GraphClient",
     "httpx": "import httpx",
     MSGRAPH: (
         "from msgraph import GraphServiceClient\nfrom azure.identity import ClientSecretCredential"

@@ -23,16 +23,62 @@ Errors are in [`graphlink.errors`][graphlink.errors], rate-limit policies in
 [`graphlink.notifications`][graphlink.notifications].
 """
 
-from graphlink._client_async import AsyncGraphClient
-from graphlink._client_sync import GraphClient
-from graphlink._config import Cloud, GraphConfig
-from graphlink._core.paging import Page
-from graphlink._core.paths import odata_string, segment
-from graphlink._transport._async import AsyncPaginator
-from graphlink._transport._sync import Paginator
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from graphlink._version import __version__
-from graphlink.auth import AccessToken
-from graphlink.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from graphlink._client_async import AsyncGraphClient
+    from graphlink._client_sync import GraphClient
+    from graphlink._config import Cloud, GraphConfig
+    from graphlink._core.paging import Page
+    from graphlink._core.paths import odata_string, segment
+    from graphlink._transport._async import AsyncPaginator
+    from graphlink._transport._sync import Paginator
+    from graphlink.auth import AccessToken
+    from graphlink.retry import RetryPolicy
+
+# Every name is imported on first use (PEP 562), so ``import graphlink`` stays light: a
+# blocking user does not load the async client, and nobody loads what they never touch.
+_LAZY = {
+    "AccessToken": "graphlink.auth",
+    "AsyncGraphClient": "graphlink._client_async",
+    "AsyncPaginator": "graphlink._transport._async",
+    "Cloud": "graphlink._config",
+    "GraphClient": "graphlink._client_sync",
+    "GraphConfig": "graphlink._config",
+    "Page": "graphlink._core.paging",
+    "Paginator": "graphlink._transport._sync",
+    "RetryPolicy": "graphlink.retry",
+    "odata_string": "graphlink._core.paths",
+    "segment": "graphlink._core.paths",
+}
+
+# The public modules an eager ``import graphlink`` used to load: still reachable as
+# ``graphlink.errors`` after a bare ``import graphlink``.
+_SUBMODULES = frozenset(
+    {"auth", "errors", "models", "ratelimit", "resources", "retry", "templates"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name (or subpackage) on first use, then keep it here."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"graphlink.{name}")
+    else:
+        raise AttributeError(f"module 'graphlink' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AccessToken",

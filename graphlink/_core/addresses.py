@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 from graphlink.errors import ValidationError
 
 __all__ = ["check_address", "recipient"]
@@ -76,6 +74,9 @@ def _split(text: str) -> tuple[str | None, str]:
 
 
 def _check(text: str, what: str) -> str:
+    # Imported on first use: email-validator costs ~20 ms at import.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(
             text,

@@ -15,62 +15,147 @@ in the environment at import) parses with the validating path alone.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from graphlink.errors import ModelValidationError, UnknownTimeZoneError
-from graphlink.models._base import GraphModel, structure, structure_many, unstructure
-from graphlink.models._calendar import (
-    Calendar,
-    Event,
-    FreeBusyError,
-    Schedule,
-    ScheduleInformation,
-    ScheduleItem,
-    TimeZoneInfo,
-    WorkingHours,
-)
-from graphlink.models._common import (
-    Attachment,
-    Attendee,
-    EmailAddress,
-    GeoCoordinates,
-    ItemBody,
-    Location,
-    OnlineMeeting,
-    Phone,
-    PhysicalAddress,
-    Recurrence,
-    RecurrencePattern,
-    RecurrenceRange,
-    ResponseStatus,
-)
-from graphlink.models._datetimes import (
-    format_utc,
-    format_wall_clock,
-    parse_date_time_zone,
-    parse_utc,
-)
-from graphlink.models._directory import Device, DirectoryObject, Group, Member, User
-from graphlink.models._enums import (
-    AttendeeType,
-    BodyType,
-    BookingType,
-    DayOfWeek,
-    EventType,
-    FreeBusyStatus,
-    Importance,
-    LocationType,
-    OnlineMeetingProvider,
-    OpenEnum,
-    RecurrencePatternType,
-    RecurrenceRangeType,
-    ResponseType,
-    Sensitivity,
-    WeekIndex,
-)
-from graphlink.models._fast import fast_models_enabled, set_fast_models
-from graphlink.models._mail import InternetMessageHeader, Message
-from graphlink.models._places import Place, Room, RoomList
-from graphlink.models._subscription import Subscription
-from graphlink.models._timezones import timezone_fallback, to_zoneinfo, windows_name, zone_name
+
+if TYPE_CHECKING:
+    from graphlink.models._base import GraphModel, structure, structure_many, unstructure
+    from graphlink.models._calendar import (
+        Calendar,
+        Event,
+        FreeBusyError,
+        Schedule,
+        ScheduleInformation,
+        ScheduleItem,
+        TimeZoneInfo,
+        WorkingHours,
+    )
+    from graphlink.models._common import (
+        Attachment,
+        Attendee,
+        EmailAddress,
+        GeoCoordinates,
+        ItemBody,
+        Location,
+        OnlineMeeting,
+        Phone,
+        PhysicalAddress,
+        Recurrence,
+        RecurrencePattern,
+        RecurrenceRange,
+        ResponseStatus,
+    )
+    from graphlink.models._datetimes import (
+        format_utc,
+        format_wall_clock,
+        parse_date_time_zone,
+        parse_utc,
+    )
+    from graphlink.models._directory import Device, DirectoryObject, Group, Member, User
+    from graphlink.models._enums import (
+        AttendeeType,
+        BodyType,
+        BookingType,
+        DayOfWeek,
+        EventType,
+        FreeBusyStatus,
+        Importance,
+        LocationType,
+        OnlineMeetingProvider,
+        OpenEnum,
+        RecurrencePatternType,
+        RecurrenceRangeType,
+        ResponseType,
+        Sensitivity,
+        WeekIndex,
+    )
+    from graphlink.models._fast import fast_models_enabled, set_fast_models
+    from graphlink.models._mail import InternetMessageHeader, Message
+    from graphlink.models._places import Place, Room, RoomList
+    from graphlink.models._subscription import Subscription
+    from graphlink.models._timezones import timezone_fallback, to_zoneinfo, windows_name, zone_name
+
+# Imported on first use (PEP 562): ``from graphlink.models import User`` loads the
+# directory models and the converter, not every model module (attrs classes are slow to make).
+_LAZY = {
+    "Attachment": "_common",
+    "Attendee": "_common",
+    "AttendeeType": "_enums",
+    "BodyType": "_enums",
+    "BookingType": "_enums",
+    "Calendar": "_calendar",
+    "DayOfWeek": "_enums",
+    "Device": "_directory",
+    "DirectoryObject": "_directory",
+    "EmailAddress": "_common",
+    "Event": "_calendar",
+    "EventType": "_enums",
+    "FreeBusyError": "_calendar",
+    "FreeBusyStatus": "_enums",
+    "GeoCoordinates": "_common",
+    "GraphModel": "_base",
+    "Group": "_directory",
+    "Importance": "_enums",
+    "InternetMessageHeader": "_mail",
+    "ItemBody": "_common",
+    "Location": "_common",
+    "LocationType": "_enums",
+    "Member": "_directory",
+    "Message": "_mail",
+    "OnlineMeeting": "_common",
+    "OnlineMeetingProvider": "_enums",
+    "OpenEnum": "_enums",
+    "Phone": "_common",
+    "PhysicalAddress": "_common",
+    "Place": "_places",
+    "Recurrence": "_common",
+    "RecurrencePattern": "_common",
+    "RecurrencePatternType": "_enums",
+    "RecurrenceRange": "_common",
+    "RecurrenceRangeType": "_enums",
+    "ResponseStatus": "_common",
+    "ResponseType": "_enums",
+    "Room": "_places",
+    "RoomList": "_places",
+    "Schedule": "_calendar",
+    "ScheduleInformation": "_calendar",
+    "ScheduleItem": "_calendar",
+    "Sensitivity": "_enums",
+    "Subscription": "_subscription",
+    "TimeZoneInfo": "_calendar",
+    "User": "_directory",
+    "WeekIndex": "_enums",
+    "WorkingHours": "_calendar",
+    "fast_models_enabled": "_fast",
+    "format_utc": "_datetimes",
+    "format_wall_clock": "_datetimes",
+    "parse_date_time_zone": "_datetimes",
+    "parse_utc": "_datetimes",
+    "set_fast_models": "_fast",
+    "structure": "_base",
+    "structure_many": "_base",
+    "timezone_fallback": "_timezones",
+    "to_zoneinfo": "_timezones",
+    "unstructure": "_base",
+    "windows_name": "_timezones",
+    "zone_name": "_timezones",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a model (or helper) on first use, then keep it here."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "Attachment",

@@ -7,18 +7,61 @@ Every facade exists twice with the same methods: ``Users`` on
 the API reference, with the result types their methods return.
 """
 
-from graphlink.resources._async.batch import AsyncBatch
-from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
-from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
-from graphlink.resources._async.mail import AsyncMail
-from graphlink.resources._async.subscriptions import AsyncSubscriptions
-from graphlink.resources._delta import Delta, Removed
-from graphlink.resources._handles import Handle
-from graphlink.resources._sync.batch import Batch
-from graphlink.resources._sync.calendar import Calendars, Events, Rooms
-from graphlink.resources._sync.directory import Groups, Users
-from graphlink.resources._sync.mail import Mail
-from graphlink.resources._sync.subscriptions import Subscriptions
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graphlink.resources._async.batch import AsyncBatch
+    from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
+    from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
+    from graphlink.resources._async.mail import AsyncMail
+    from graphlink.resources._async.subscriptions import AsyncSubscriptions
+    from graphlink.resources._delta import Delta, Removed
+    from graphlink.resources._handles import Handle
+    from graphlink.resources._sync.batch import Batch
+    from graphlink.resources._sync.calendar import Calendars, Events, Rooms
+    from graphlink.resources._sync.directory import Groups, Users
+    from graphlink.resources._sync.mail import Mail
+    from graphlink.resources._sync.subscriptions import Subscriptions
+
+# Imported on first use (PEP 562): each client loads only its own flavour's facades.
+_LAZY = {
+    "AsyncBatch": "_async.batch",
+    "AsyncCalendars": "_async.calendar",
+    "AsyncEvents": "_async.calendar",
+    "AsyncGroups": "_async.directory",
+    "AsyncMail": "_async.mail",
+    "AsyncRooms": "_async.calendar",
+    "AsyncSubscriptions": "_async.subscriptions",
+    "AsyncUsers": "_async.directory",
+    "Batch": "_sync.batch",
+    "Calendars": "_sync.calendar",
+    "Delta": "_delta",
+    "Events": "_sync.calendar",
+    "Groups": "_sync.directory",
+    "Handle": "_handles",
+    "Mail": "_sync.mail",
+    "Removed": "_delta",
+    "Rooms": "_sync.calendar",
+    "Subscriptions": "_sync.subscriptions",
+    "Users": "_sync.directory",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a facade on first use, then keep it here."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AsyncBatch",
