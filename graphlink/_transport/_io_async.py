@@ -13,7 +13,7 @@ import httpx
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["Clock", "HttpClient", "Lock", "SingleFlight", "body_chunks", "gather"]
+__all__ = ["Clock", "HttpClient", "Lock", "SingleFlight", "body_chunks", "gather", "read_body"]
 
 T = TypeVar("T")
 
@@ -53,6 +53,11 @@ def body_chunks(response: httpx.Response) -> AbstractAsyncContextManager[AsyncIt
     early closes the iterator)."""
     # httpx types it an iterator; it is a generator, which ``aclosing`` closes.
     return aclosing(cast(AsyncGenerator[bytes, None], response.aiter_bytes()))
+
+
+async def read_body(response: httpx.Response) -> bytes:
+    """A streamed response's whole body, decompressed, in one read."""
+    return await response.aread()
 
 
 async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:

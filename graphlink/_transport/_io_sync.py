@@ -15,7 +15,7 @@ import httpx
 if TYPE_CHECKING:
     from graphlink.ratelimit import Wakeup
 
-__all__ = ["Clock", "HttpClient", "Lock", "SingleFlight", "body_chunks", "gather"]
+__all__ = ["Clock", "HttpClient", "Lock", "SingleFlight", "body_chunks", "gather", "read_body"]
 
 T = TypeVar("T")
 
@@ -56,6 +56,11 @@ def body_chunks(response: httpx.Response) -> AbstractContextManager[Iterator[byt
     closes the iterator)."""
     # httpx types it an iterator; it is a generator, which ``closing`` closes.
     return closing(cast(Generator[bytes, None, None], response.iter_bytes()))
+
+
+def read_body(response: httpx.Response) -> bytes:
+    """A streamed response's whole body, decompressed, in one read."""
+    return response.read()
 
 
 def gather(calls: Iterable[T]) -> list[T]:

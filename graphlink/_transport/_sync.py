@@ -9,11 +9,12 @@ module only sequences them around I/O.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -25,7 +26,7 @@ from graphlink._core.redact import detached
 from graphlink._core.request import Listing, Operation, RequestSpec, is_link
 from graphlink._core.responses import parse_page, safe_link, upload_link
 from graphlink._core.retry import cooldown, decide, maybe_processed
-from graphlink._transport._io_sync import Clock, HttpClient, body_chunks
+from graphlink._transport._io_sync import Clock, HttpClient, body_chunks, read_body
 from graphlink._transport._tokens_sync import TokenManager
 from graphlink._version import __version__
 from graphlink.auth import AccessToken
@@ -253,6 +254,14 @@ class Transport:
         one read (itself bounded by the capped read timeout) past the deadline.
         """
         limit = self._max_bytes
+        if ends is None and _declared_within(response, limit):
+            # Nothing to check between chunks: no deadline, and the size is known and fits.
+            content = read_body(response)
+            if limit is not None and len(content) > limit:  # a Content-Length that lied
+                if response.is_success:
+                    raise TooLarge(limit)
+                content = content[:limit]
+            return content
         chunks: list[bytes] = []
         size = 0
         late = False
@@ -380,18 +389,16 @@ class Transport:
             url = safe_link(spec.url, self.base_url)
         else:
             url = self.base_url + spec.url
-        headers = httpx.Headers({"User-Agent": _USER_AGENT, "Accept": "application/json"})
-        headers.update(spec.headers)  # case-insensitive: a caller's Accept replaces ours
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token.token}"
-        headers["client-request-id"] = client_request_id
-        if attempt > 1:
-            headers["Retry-Attempt"] = str(attempt - 1)
+        params = spec.params or None
+        if params and "?" not in url and not self.http.params:
+            # The query in the URL at once: httpx would parse the URL a second time to add it.
+            url, params = f"{url}?{_query(spec.params)}", None
+        headers = _headers(spec.headers, token, client_request_id, attempt)
         try:
             return self.http.build_request(
                 spec.method,
                 url,
-                params=list(spec.params) if spec.params else None,
+                params=params,
                 headers=headers,
                 json=spec.json,
                 content=spec.content,
@@ -406,6 +413,43 @@ class Transport:
             invalid = ValidationError(f"cannot build the request: {exc}")
             invalid.attempts = attempt - 1
             raise invalid from None
+
+
+def _declared_within(response: httpx.Response, limit: int | None) -> bool:
+    """Whether the body is known to fit ``limit``: an unencoded body whose Content-Length is
+    within it (a compressed one may grow past any limit as it is decompressed)."""
+    if limit is None:
+        return True
+    if response.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+        return False
+    length = response.headers.get("Content-Length", "")
+    return length.isdigit() and int(length) <= limit
+
+
+_DEFAULT_HEADERS = (("User-Agent", _USER_AGENT), ("Accept", "application/json"))
+
+
+def _headers(
+    extra: Mapping[str, str], token: AccessToken | None, client_request_id: str, attempt: int
+) -> httpx.Headers:
+    """An attempt's headers, made in one step: ours, a caller's of the same name (in any
+    case) replacing ours, the caller's (checked when the spec was made), then auth and ids.
+    (``httpx.Headers`` masks the token in its repr, as in a traceback's locals.)"""
+    given = {name.lower() for name in extra}
+    items = [item for item in _DEFAULT_HEADERS if item[0].lower() not in given]
+    items.extend(extra.items())
+    if token is not None:
+        items.append(("Authorization", f"Bearer {token.token}"))
+    items.append(("client-request-id", client_request_id))
+    if attempt > 1:
+        items.append(("Retry-Attempt", str(attempt - 1)))
+    return httpx.Headers(items)
+
+
+@functools.lru_cache(maxsize=256)
+def _query(params: tuple[tuple[str, str], ...]) -> str:
+    """``params`` encoded as httpx encodes them (the same few ``$select`` s recur: cached)."""
+    return str(httpx.QueryParams(list(params)))
 
 
 def _seconds(value: float) -> str:

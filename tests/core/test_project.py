@@ -47,7 +47,10 @@ def test_ci_measures_branch_coverage_with_a_threshold() -> None:
     coverage = config["tool"]["coverage"]
     assert coverage["run"]["branch"] is True
     assert coverage["run"]["source"] == ["graphlink"]
-    assert "omit" not in coverage["run"]  # the generated sync modules count too
+    # The generated sync modules count too: nothing real is left out, only the code the
+    # secret-scan test compiles under a graphlink file name that does not exist.
+    assert coverage["run"].get("omit", []) == ["*/graphlink/_probe.py"]
+    assert not (ROOT / "graphlink" / "_probe.py").exists()
     assert coverage["report"]["fail_under"] >= 92  # the figure CI reached, less a point
     # Only the full run is held to the threshold: a subset run by hand is not.
     assert "cov" not in config["tool"]["pytest"]["ini_options"]["addopts"]
