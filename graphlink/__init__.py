@@ -25,9 +25,9 @@ Errors are in [`graphlink.errors`][graphlink.errors], rate-limit policies in
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from graphlink._lazy import lazy_names
 from graphlink._version import __version__
 
 if TYPE_CHECKING:
@@ -64,20 +64,7 @@ _SUBMODULES = frozenset(
 )
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name (or subpackage) on first use, then keep it here."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"graphlink.{name}")
-    else:
-        raise AttributeError(f"module 'graphlink' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), _SUBMODULES)
 
 
 __all__ = [

@@ -15,9 +15,9 @@ in the environment at import) parses with the validating path alone.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from graphlink._lazy import lazy_names
 from graphlink.errors import ModelValidationError, UnknownTimeZoneError
 
 if TYPE_CHECKING:
@@ -144,17 +144,9 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a model (or helper) on first use, then keep it here."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__, {name: f".{module}" for name, module in _LAZY.items()}, globals()
+)
 
 
 __all__ = [

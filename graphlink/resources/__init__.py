@@ -9,8 +9,9 @@ the API reference, with the result types their methods return.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from graphlink._lazy import lazy_names
 
 if TYPE_CHECKING:
     from graphlink.resources._async.batch import AsyncBatch
@@ -50,17 +51,9 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a facade on first use, then keep it here."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(
+    __name__, {name: f".{module}" for name, module in _LAZY.items()}, globals()
+)
 
 
 __all__ = [
