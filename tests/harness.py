@@ -83,6 +83,24 @@ def fake_time(mode: str, client: Any, clock: FakeClock) -> None:
     client._transport._rand = lambda: 0.5
 
 
+def recording_client(mode: str, handler: Handler, **kwargs: Any) -> tuple[Any, list[httpx.Request]]:
+    """A sync or async client (by ``mode``) over ``handler``, and the list of every request
+    it sends (the test token unless ``token=`` is given)."""
+    requests: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return handler(request)
+
+    kwargs.setdefault("token", "secret-token-value")
+    if mode == "sync":
+        return GraphClient(
+            http_client=httpx.Client(transport=httpx.MockTransport(record)), **kwargs
+        ), requests
+    http = httpx.AsyncClient(transport=httpx.MockTransport(record))
+    return AsyncGraphClient(http_client=http, **kwargs), requests
+
+
 class _Runner:
     """What a test does with its client, the same whether it is sync or async."""
 
@@ -113,19 +131,7 @@ class Harness(_Runner):
     def __init__(self, mode: str, handler: Handler, **kwargs: Any) -> None:
         self.mode = mode
         self.clock = FakeClock()
-        self.requests: list[httpx.Request] = []
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return handler(request)
-
-        kwargs.setdefault("token", "secret-token-value")
-        if mode == "sync":
-            http: Any = httpx.Client(transport=httpx.MockTransport(record))
-            self.client: Any = GraphClient(http_client=http, **kwargs)
-        else:
-            http = httpx.AsyncClient(transport=httpx.MockTransport(record))
-            self.client = AsyncGraphClient(http_client=http, **kwargs)
+        self.client, self.requests = recording_client(mode, handler, **kwargs)
         fake_time(mode, self.client, self.clock)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:

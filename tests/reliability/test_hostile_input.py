@@ -23,10 +23,11 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from harness import recording_client
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from graphlink import AsyncGraphClient, GraphClient, errors
+from graphlink import errors
 from graphlink._core.paths import odata_string
 from graphlink.testing import FakeGraph
 
@@ -75,19 +76,7 @@ class Captured:
 
     def __init__(self, mode: str, answer: Callable[[httpx.Request], httpx.Response]) -> None:
         self.mode = mode
-        self.requests: list[httpx.Request] = []
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return answer(request)
-
-        kwargs: dict[str, Any] = {"token": "secret-token-value", "service_account": SVC}
-        if mode == "sync":
-            http: Any = httpx.Client(transport=httpx.MockTransport(record))
-            self.client: Any = GraphClient(http_client=http, **kwargs)
-        else:
-            http = httpx.AsyncClient(transport=httpx.MockTransport(record))
-            self.client = AsyncGraphClient(http_client=http, **kwargs)
+        self.client, self.requests = recording_client(mode, answer, service_account=SVC)
 
     def run(self, call: Callable[[Any], Any]) -> Any:
         """``call(client)``, awaited on the async client; paginators are listed."""
