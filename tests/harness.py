@@ -83,22 +83,16 @@ def fake_time(mode: str, client: Any, clock: FakeClock) -> None:
     client._transport._rand = lambda: 0.5
 
 
-def recording_client(mode: str, handler: Handler, **kwargs: Any) -> tuple[Any, list[httpx.Request]]:
-    """A sync or async client (by ``mode``) over ``handler``, and the list of every request
-    it sends (the test token unless ``token=`` is given)."""
-    requests: list[httpx.Request] = []
-
-    def record(request: httpx.Request) -> httpx.Response:
-        requests.append(request)
-        return handler(request)
-
+def mock_client(mode: str, handler: Handler, **kwargs: Any) -> Any:
+    """A sync or async client (by ``mode``) over ``handler`` (the test token unless
+    ``token=`` is given)."""
     kwargs.setdefault("token", "secret-token-value")
     if mode == "sync":
         return GraphClient(
-            http_client=httpx.Client(transport=httpx.MockTransport(record)), **kwargs
-        ), requests
-    http = httpx.AsyncClient(transport=httpx.MockTransport(record))
-    return AsyncGraphClient(http_client=http, **kwargs), requests
+            http_client=httpx.Client(transport=httpx.MockTransport(handler)), **kwargs
+        )
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return AsyncGraphClient(http_client=http, **kwargs)
 
 
 class _Runner:
@@ -131,7 +125,13 @@ class Harness(_Runner):
     def __init__(self, mode: str, handler: Handler, **kwargs: Any) -> None:
         self.mode = mode
         self.clock = FakeClock()
-        self.client, self.requests = recording_client(mode, handler, **kwargs)
+        self.requests: list[httpx.Request] = []  # a test may swap in its own sink
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return handler(request)
+
+        self.client: Any = mock_client(mode, record, **kwargs)
         fake_time(mode, self.client, self.clock)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:

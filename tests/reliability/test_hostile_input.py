@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from harness import recording_client
+from harness import mock_client
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +76,13 @@ class Captured:
 
     def __init__(self, mode: str, answer: Callable[[httpx.Request], httpx.Response]) -> None:
         self.mode = mode
-        self.client, self.requests = recording_client(mode, answer, service_account=SVC)
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return answer(request)
+
+        self.client: Any = mock_client(mode, record, service_account=SVC)
 
     def run(self, call: Callable[[Any], Any]) -> Any:
         """``call(client)``, awaited on the async client; paginators are listed."""
