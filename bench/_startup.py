@@ -183,7 +183,7 @@ def imports(
             goal = Goal("<= 1.5x", max=1.5) if name == "httpx" and not cold else None
             rows.append(
                 compare(
-                    f"`import graphlink`, {kind}",
+                    f"`from graphlink import GraphClient`, {kind}",
                     "ms",
                     samples["graphlink"],
                     _IMPORT_NAMES[name],

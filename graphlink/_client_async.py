@@ -6,26 +6,28 @@ This is the async source (``_client_sync.py`` is generated from it: edit here).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import httpx
 
 from graphlink._config import Cloud, GraphConfig
-from graphlink._core import parse
 from graphlink._core.request import Listing, Operation, Params, RequestSpec
 from graphlink._core.setup import OPTIONS, resolve
 from graphlink._transport._async import AsyncPaginator, AsyncTokenManager, AsyncTransport
 from graphlink._transport._io_async import HttpClient
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
-from graphlink.resources._async.batch import AsyncBatch
-from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
-from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
-from graphlink.resources._async.mail import AsyncMail
-from graphlink.resources._async.subscriptions import AsyncSubscriptions
 from graphlink.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from graphlink.resources._async.batch import AsyncBatch
+    from graphlink.resources._async.calendar import AsyncCalendars, AsyncEvents, AsyncRooms
+    from graphlink.resources._async.directory import AsyncGroups, AsyncUsers
+    from graphlink.resources._async.mail import AsyncMail
+    from graphlink.resources._async.subscriptions import AsyncSubscriptions
 
 __all__ = ["AsyncGraphClient"]
 
@@ -88,20 +90,60 @@ class AsyncGraphClient:
             timeout=self.config.timeout,
             max_response_bytes=self.config.max_response_bytes,
         )
-        self.users = AsyncUsers(self._transport)
+
+    # The facades are made on first use (each imports its resources and models then), so
+    # importing and constructing a client stay cheap. They hold nothing but the transport
+    # and config: should two threads each make one at once (Python 3.12+ takes no lock),
+    # both work alike and the client keeps one.
+
+    @cached_property
+    def users(self) -> AsyncUsers:
         """Users, their managers and groups."""
-        self.groups = AsyncGroups(self._transport)
+        from graphlink.resources._async.directory import AsyncUsers
+
+        return AsyncUsers(self._transport)
+
+    @cached_property
+    def groups(self) -> AsyncGroups:
         """Groups and their members."""
-        self.calendars = AsyncCalendars(self._transport, self.config)
+        from graphlink.resources._async.directory import AsyncGroups
+
+        return AsyncGroups(self._transport)
+
+    @cached_property
+    def calendars(self) -> AsyncCalendars:
         """Calendars and free/busy."""
-        self.events = AsyncEvents(self._transport, self.config)
+        from graphlink.resources._async.calendar import AsyncCalendars
+
+        return AsyncCalendars(self._transport, self.config)
+
+    @cached_property
+    def events(self) -> AsyncEvents:
         """Calendar events: book, list, change, answer, cancel."""
-        self.rooms = AsyncRooms(self._transport)
+        from graphlink.resources._async.calendar import AsyncEvents
+
+        return AsyncEvents(self._transport, self.config)
+
+    @cached_property
+    def rooms(self) -> AsyncRooms:
         """Rooms and room lists."""
-        self.mail = AsyncMail(self._transport, self.config)
+        from graphlink.resources._async.calendar import AsyncRooms
+
+        return AsyncRooms(self._transport)
+
+    @cached_property
+    def mail(self) -> AsyncMail:
         """Sending mail, plain or from the client's templates."""
-        self.subscriptions = AsyncSubscriptions(self._transport)
+        from graphlink.resources._async.mail import AsyncMail
+
+        return AsyncMail(self._transport, self.config)
+
+    @cached_property
+    def subscriptions(self) -> AsyncSubscriptions:
         """Change-notification subscriptions (receive them with ``graphlink.notifications``)."""
+        from graphlink.resources._async.subscriptions import AsyncSubscriptions
+
+        return AsyncSubscriptions(self._transport)
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:
@@ -154,10 +196,12 @@ class AsyncGraphClient:
         ``None`` for an empty answer. ``idempotent`` overrides the method's default for the
         retry rules (a POST is not retried after it may have been processed).
         """
+        from graphlink._core.parse import raw  # with the models: loaded on first use
+
         spec = RequestSpec(method=method, url=path, params=params, headers=headers, json=json)
         if idempotent is not None:
             spec = attrs.evolve(spec, idempotent=idempotent)
-        return await self._transport.call(Operation(spec=spec, parse=parse.raw))
+        return await self._transport.call(Operation(spec=spec, parse=raw))
 
     def batch(self) -> AsyncBatch:
         """Queue requests and send them together in ``$batch`` calls (``async with``).
@@ -169,6 +213,8 @@ class AsyncGraphClient:
         booked.result()  # the Event, or that request's typed error
         ```
         """
+        from graphlink.resources._async.batch import AsyncBatch
+
         return AsyncBatch(self._transport, self.config)
 
     def paginate(
@@ -180,10 +226,10 @@ class AsyncGraphClient:
         limit: int | None = None,
     ) -> AsyncPaginator[dict[str, Any]]:
         """Every item of a Graph collection, page after page, as raw dicts."""
+        from graphlink._core.parse import raw_items  # with the models: loaded on first use
+
         spec = RequestSpec(method="GET", url=path, params=params, headers=headers)
-        return self._transport.paginate(
-            Listing(spec=spec, parse_items=parse.raw_items, limit=limit)
-        )
+        return self._transport.paginate(Listing(spec=spec, parse_items=raw_items, limit=limit))
 
     async def close(self) -> None:
         """Close the connection pool (unless it was given as ``http_client``)."""

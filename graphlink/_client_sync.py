@@ -7,26 +7,28 @@ Generated from the async source by scripts/unasync.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 import httpx
 
 from graphlink._config import Cloud, GraphConfig
-from graphlink._core import parse
 from graphlink._core.request import Listing, Operation, Params, RequestSpec
 from graphlink._core.setup import OPTIONS, resolve
 from graphlink._transport._io_sync import HttpClient
 from graphlink._transport._sync import Paginator, TokenManager, Transport
 from graphlink.auth import AccessToken, Credential
 from graphlink.ratelimit import RatePolicy
-from graphlink.resources._sync.batch import Batch
-from graphlink.resources._sync.calendar import Calendars, Events, Rooms
-from graphlink.resources._sync.directory import Groups, Users
-from graphlink.resources._sync.mail import Mail
-from graphlink.resources._sync.subscriptions import Subscriptions
 from graphlink.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from graphlink.resources._sync.batch import Batch
+    from graphlink.resources._sync.calendar import Calendars, Events, Rooms
+    from graphlink.resources._sync.directory import Groups, Users
+    from graphlink.resources._sync.mail import Mail
+    from graphlink.resources._sync.subscriptions import Subscriptions
 
 __all__ = ["GraphClient"]
 
@@ -89,20 +91,60 @@ class GraphClient:
             timeout=self.config.timeout,
             max_response_bytes=self.config.max_response_bytes,
         )
-        self.users = Users(self._transport)
+
+    # The facades are made on first use (each imports its resources and models then), so
+    # importing and constructing a client stay cheap. They hold nothing but the transport
+    # and config: should two threads each make one at once (Python 3.12+ takes no lock),
+    # both work alike and the client keeps one.
+
+    @cached_property
+    def users(self) -> Users:
         """Users, their managers and groups."""
-        self.groups = Groups(self._transport)
+        from graphlink.resources._sync.directory import Users
+
+        return Users(self._transport)
+
+    @cached_property
+    def groups(self) -> Groups:
         """Groups and their members."""
-        self.calendars = Calendars(self._transport, self.config)
+        from graphlink.resources._sync.directory import Groups
+
+        return Groups(self._transport)
+
+    @cached_property
+    def calendars(self) -> Calendars:
         """Calendars and free/busy."""
-        self.events = Events(self._transport, self.config)
+        from graphlink.resources._sync.calendar import Calendars
+
+        return Calendars(self._transport, self.config)
+
+    @cached_property
+    def events(self) -> Events:
         """Calendar events: book, list, change, answer, cancel."""
-        self.rooms = Rooms(self._transport)
+        from graphlink.resources._sync.calendar import Events
+
+        return Events(self._transport, self.config)
+
+    @cached_property
+    def rooms(self) -> Rooms:
         """Rooms and room lists."""
-        self.mail = Mail(self._transport, self.config)
+        from graphlink.resources._sync.calendar import Rooms
+
+        return Rooms(self._transport)
+
+    @cached_property
+    def mail(self) -> Mail:
         """Sending mail, plain or from the client's templates."""
-        self.subscriptions = Subscriptions(self._transport)
+        from graphlink.resources._sync.mail import Mail
+
+        return Mail(self._transport, self.config)
+
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
         """Change-notification subscriptions (receive them with ``graphlink.notifications``)."""
+        from graphlink.resources._sync.subscriptions import Subscriptions
+
+        return Subscriptions(self._transport)
 
     @classmethod
     def from_placeos_settings(cls, settings: Mapping[str, Any], **overrides: Any) -> Self:
@@ -155,10 +197,12 @@ class GraphClient:
         ``None`` for an empty answer. ``idempotent`` overrides the method's default for the
         retry rules (a POST is not retried after it may have been processed).
         """
+        from graphlink._core.parse import raw  # with the models: loaded on first use
+
         spec = RequestSpec(method=method, url=path, params=params, headers=headers, json=json)
         if idempotent is not None:
             spec = attrs.evolve(spec, idempotent=idempotent)
-        return self._transport.call(Operation(spec=spec, parse=parse.raw))
+        return self._transport.call(Operation(spec=spec, parse=raw))
 
     def batch(self) -> Batch:
         """Queue requests and send them together in ``$batch`` calls (``with``).
@@ -170,6 +214,8 @@ class GraphClient:
         booked.result()  # the Event, or that request's typed error
         ```
         """
+        from graphlink.resources._sync.batch import Batch
+
         return Batch(self._transport, self.config)
 
     def paginate(
@@ -181,10 +227,10 @@ class GraphClient:
         limit: int | None = None,
     ) -> Paginator[dict[str, Any]]:
         """Every item of a Graph collection, page after page, as raw dicts."""
+        from graphlink._core.parse import raw_items  # with the models: loaded on first use
+
         spec = RequestSpec(method="GET", url=path, params=params, headers=headers)
-        return self._transport.paginate(
-            Listing(spec=spec, parse_items=parse.raw_items, limit=limit)
-        )
+        return self._transport.paginate(Listing(spec=spec, parse_items=raw_items, limit=limit))
 
     def close(self) -> None:
         """Close the connection pool (unless it was given as ``http_client``)."""

@@ -7,7 +7,6 @@ credential first needs a token, so ``import graphlink`` stays light and offline.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
 import threading
@@ -157,6 +156,8 @@ class Credential:
 
     async def afetch(self) -> AccessToken:
         """Fetch a new token without blocking the event loop (in a worker thread)."""
+        import asyncio  # here, not at the top: the blocking client never loads asyncio
+
         return await asyncio.to_thread(self.fetch)
 
 
@@ -221,6 +222,8 @@ class TokenProvider(Credential):
         if inspect.iscoroutinefunction(self._provider):
             value = self._call()  # only makes the coroutine
         else:
+            import asyncio  # here, not at the top: the blocking client never loads asyncio
+
             value = await asyncio.to_thread(self._call)
         if inspect.isawaitable(value):
             return await self._await(value)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
+from graphlink._core.paths import has_breaks
 from graphlink.errors import ValidationError
 
 __all__ = ["check_address", "recipient"]
 
-_FORBIDDEN = ("\r", "\n", "\x00")
 # "Name <addr>": everything before the last "<" is the name (any script, quoted or not).
 _NAME_ADDR = re.compile(r"^(?P<name>.*)<(?P<addr>[^<>]*)>\s*$", re.S)
 
@@ -58,7 +58,7 @@ def recipient(value: object, what: str) -> tuple[str | None, str]:
 
 
 def _refuse_breaks(text: str, what: str, value: object) -> None:
-    if any(ch in text for ch in _FORBIDDEN):
+    if has_breaks(text):
         raise ValidationError(f"{what} must not contain CR, LF or NUL: {value!r}")
 
 

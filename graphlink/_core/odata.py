@@ -24,6 +24,8 @@ DIRECTORY_PAGE = 999
 _ADVANCED_FILTER = re.compile(r"\b(ne|not|endswith)\b|\$count", re.IGNORECASE)
 # String literals are skipped when looking for operators ('not' inside a name is a value).
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
+# A property name $select accepts (compiled once: every listing and lookup checks its fields).
+_PROPERTY = re.compile(r"[A-Za-z0-9_@.#/]+")
 
 
 def is_advanced(
@@ -71,7 +73,7 @@ def query(
     if select:
         fields = list(dict.fromkeys(select))  # keep order, drop repeats
         for field in fields:
-            if not re.fullmatch(r"[A-Za-z0-9_@.#/]+", field):
+            if not _PROPERTY.fullmatch(field):
                 raise ValidationError(f"not a property name for $select: {field!r}")
         params.append(("$select", ",".join(fields)))
     if filter:

@@ -21,7 +21,7 @@ from graphlink.models._enums import (
     ResponseType,
     WeekIndex,
 )
-from graphlink.models._fields import gfield
+from graphlink.models._fields import gfield, odata_kind
 
 __all__ = [
     "Attachment",
@@ -219,10 +219,3 @@ class Attachment(GraphModel):
     def kind(self) -> str:
         """``"file"``, ``"item"``, ``"reference"`` or the bare ``@odata.type`` name."""
         return odata_kind(self.odata_type, "file").removesuffix("Attachment") or "file"
-
-
-def odata_kind(odata_type: str | None, default: str) -> str:
-    """``"#microsoft.graph.orgContact"`` -> ``"orgContact"`` (``default`` when absent)."""
-    if not odata_type:
-        return default
-    return odata_type.lstrip("#").removeprefix("microsoft.graph.")

@@ -5,16 +5,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from graphlink.models._base import GraphModel, structure
-from graphlink.models._common import odata_kind
 from graphlink.models._converter import converter
-from graphlink.models._fields import gfield
-from graphlink.models._hooks import make_structure_hook
+from graphlink.models._fields import gfield, odata_kind
+from graphlink.models._hooks import StructureHook, make_structure_hook
 
 __all__ = ["Device", "DirectoryObject", "Group", "Member", "User"]
 
@@ -146,13 +146,19 @@ class Member(GraphModel):
 
 def _tagged(base: type[Any], by_kind: dict[str, type[Any]], fold: bool = False) -> None:
     """Register ``base`` as a tagged union on ``@odata.type`` (unknown tags give ``base``)."""
-    plain = make_structure_hook(base)
-    hooks = {
-        kind.casefold() if fold else kind: converter.get_structure_hook(cls)
-        for kind, cls in by_kind.items()
-    }
+
+    # Built when the union is first structured, not on import: a program that reads only
+    # users never pays for the hooks of groups, devices and the base class.
+    @functools.cache
+    def built() -> tuple[StructureHook, dict[str, StructureHook]]:
+        hooks = {
+            kind.casefold() if fold else kind: converter.get_structure_hook(cls)
+            for kind, cls in by_kind.items()
+        }
+        return make_structure_hook(base), hooks
 
     def structure_union(data: Any, _: Any) -> Any:
+        plain, hooks = built()
         tag = data.get("@odata.type") if isinstance(data, dict) else None
         if tag:
             kind = odata_kind(tag, "")

@@ -26,7 +26,15 @@ from typing import Any
 
 import attrs
 
-__all__ = ["FieldSpec", "ModelSpec", "field_specs", "gfield", "graph_key", "model_spec"]
+__all__ = [
+    "FieldSpec",
+    "ModelSpec",
+    "field_specs",
+    "gfield",
+    "graph_key",
+    "model_spec",
+    "odata_kind",
+]
 
 
 def gfield(
@@ -186,3 +194,10 @@ def model_spec(cls: type) -> ModelSpec:
         frozenset(known), frozenset(read_only), tuple(lenient), tuple(paths), tuple(dtz)
     )
     return spec
+
+
+def odata_kind(odata_type: str | None, default: str) -> str:
+    """``"#microsoft.graph.orgContact"`` -> ``"orgContact"`` (``default`` when absent)."""
+    if not odata_type:
+        return default
+    return odata_type.lstrip("#").removeprefix("microsoft.graph.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graphlink.ratelimit import _ops_async, _ops_sync
+from graphlink.ratelimit import _ops_sync
 from graphlink.ratelimit._base import Decision
 from graphlink.ratelimit._rules import LEASE, CooldownRule, RateRule, Rule, SlotRule, merge_rules
 from graphlink.ratelimit._store import MemoryStore, Store
@@ -66,6 +66,8 @@ class Policy:
         return [self.store]
 
     # -- the RatePolicy seam: each twin of _ops_async.py serves its half ---------------------
+    # The async twin is imported by the async methods, on use: blocking callers never load
+    # it (nor asyncio, which it needs).
 
     def try_acquire(self, key: str, now: float, cost: float = 1.0) -> Decision:
         """Admit the request, or say how long to wait, or refuse (never sleeps)."""
@@ -95,20 +97,28 @@ class Policy:
 
         Cancelling the caller leaks nothing: what it was granted half-way is given back.
         """
+        from graphlink.ratelimit import _ops_async
+
         return await _ops_async.acquire(self._plan((key,), cost), now)
 
     async def atry_acquire_many(
         self, keys: Sequence[str], now: float, cost: float = 1.0
     ) -> Decision:
         """Async [`try_acquire_many`][graphlink.ratelimit.Policy.try_acquire_many]."""
+        from graphlink.ratelimit import _ops_async
+
         return await _ops_async.acquire(self._plan(tuple(keys), cost), now)
 
     async def arelease(self, permit: object, now: float) -> None:
         """Async [`release`][graphlink.ratelimit.Policy.release]."""
+        from graphlink.ratelimit import _ops_async
+
         await _ops_async.release(permit)
 
     async def acooldown(self, key: str, until: float, now: float | None = None) -> None:
         """Async [`cooldown`][graphlink.ratelimit.Policy.cooldown]."""
+        from graphlink.ratelimit import _ops_async
+
         await _ops_async.cooldown(self.stores(), key, until, now)
 
 

@@ -12,7 +12,6 @@ cancelling it takes the caller's place out of the queue that later estimates cou
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
@@ -21,6 +20,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
     from graphlink.ratelimit._store import MemoryStore
 
 __all__ = ["CURRENT", "GRACE", "Place", "Waiter"]
@@ -102,6 +103,8 @@ class Waiter:
 
     async def async_wait(self, timeout: float) -> bool:
         """Await a reserved slot (set from any thread or loop), or ``timeout`` seconds."""
+        import asyncio  # here, not at the top: blocking callers never load asyncio
+
         loop = asyncio.get_running_loop()
         with self.store._lock:
             if self._ready():
@@ -152,6 +155,8 @@ class Place:
 
     async def async_wait(self, timeout: float) -> bool:
         """Await ``timeout`` seconds (nothing wakes a timed wait); ``False``."""
+        import asyncio  # here, not at the top: blocking callers never load asyncio
+
         await asyncio.sleep(max(timeout, 0.0))
         return False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from graphlink._core import parse
 from graphlink._core.request import Listing
@@ -16,8 +16,9 @@ from graphlink._transport._async import AsyncPaginator, AsyncTransport
 from graphlink.errors import NotFoundError
 from graphlink.models import Group, Member, User
 from graphlink.resources import _directory as ops
-from graphlink.resources._async._delta import delta_round
-from graphlink.resources._delta import Delta
+
+if TYPE_CHECKING:
+    from graphlink.resources._delta import Delta
 
 __all__ = ["AsyncGroups", "AsyncUsers"]
 
@@ -119,6 +120,8 @@ class AsyncUsers:
         When Graph refuses an expired link, a full sync is returned with ``resynced=True``.
         """
         first = ops.user_delta(select=select)
+        from graphlink.resources._async._delta import delta_round  # loaded by the first round
+
         return await delta_round(self._transport, first, delta_link, parse.models(User))
 
 
@@ -167,4 +170,6 @@ class AsyncGroups:
     ) -> Delta[Group]:
         """Groups changed since ``delta_link`` (all groups without one) and the next link."""
         first = ops.group_delta(select=select)
+        from graphlink.resources._async._delta import delta_round  # loaded by the first round
+
         return await delta_round(self._transport, first, delta_link, parse.models(Group))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphlink._config import GraphConfig
 from graphlink._core import parse
@@ -30,10 +30,11 @@ from graphlink.models import (
 )
 from graphlink.resources import _calendar as cal
 from graphlink.resources import _events as ops
-from graphlink.resources._delta import Delta
 from graphlink.resources._directory import check_flag, optional_text
-from graphlink.resources._sync._delta import delta_round
 from graphlink.resources._sync.batch import Batch
+
+if TYPE_CHECKING:
+    from graphlink.resources._delta import Delta
 
 __all__ = ["Calendars", "Events", "Rooms"]
 
@@ -409,6 +410,8 @@ class Events:
         first = ops.event_delta(
             calendar_id, start, end, time_zone=time_zone, user_id=user_id, account=self._account
         )
+        from graphlink.resources._sync._delta import delta_round  # loaded by the first round
+
         return delta_round(self._transport, first, delta_link, parse.models(Event))
 
     def _organises(self, calendar_id: str, event_id: str, user_id: str | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from graphlink._core import parse
 from graphlink._core.request import Listing
@@ -17,8 +17,9 @@ from graphlink._transport._sync import Paginator, Transport
 from graphlink.errors import NotFoundError
 from graphlink.models import Group, Member, User
 from graphlink.resources import _directory as ops
-from graphlink.resources._delta import Delta
-from graphlink.resources._sync._delta import delta_round
+
+if TYPE_CHECKING:
+    from graphlink.resources._delta import Delta
 
 __all__ = ["Groups", "Users"]
 
@@ -120,6 +121,8 @@ class Users:
         When Graph refuses an expired link, a full sync is returned with ``resynced=True``.
         """
         first = ops.user_delta(select=select)
+        from graphlink.resources._sync._delta import delta_round  # loaded by the first round
+
         return delta_round(self._transport, first, delta_link, parse.models(User))
 
 
@@ -168,4 +171,6 @@ class Groups:
     ) -> Delta[Group]:
         """Groups changed since ``delta_link`` (all groups without one) and the next link."""
         first = ops.group_delta(select=select)
+        from graphlink.resources._sync._delta import delta_round  # loaded by the first round
+
         return delta_round(self._transport, first, delta_link, parse.models(Group))
