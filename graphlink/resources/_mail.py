@@ -16,7 +16,7 @@ import attrs
 
 from graphlink._core import parse
 from graphlink._core.addresses import recipient
-from graphlink._core.paths import path, segment
+from graphlink._core.paths import has_breaks, path, segment
 from graphlink._core.request import Listing, Operation, RequestSpec
 from graphlink.errors import GraphAPIError, GraphError, ValidationError
 from graphlink.models import Attachment
@@ -46,7 +46,6 @@ CHUNK = 12 * 320 * 1024
 
 _SENT = "the mail may have been sent: check the sender's Sent Items before sending it again"
 _DRAFT = "a draft may have been left in the sender's Drafts (the mail was not sent)"
-_FORBIDDEN = ("\r", "\n", "\x00")
 
 
 # ---------------------------------------------------------------- argument checks
@@ -92,13 +91,12 @@ def _attachment(value: object, *, inline: bool) -> Attachment:
         raise ValidationError(f"{what} must be a graphlink.models.Attachment, not {value!r}")
     if not isinstance(value.name, str) or not value.name.strip():
         raise ValidationError(f"{what} needs a name")
-    if any(ch in value.name for ch in _FORBIDDEN):
+    if has_breaks(value.name):
         raise ValidationError(f"{what}'s name must not contain CR, LF or NUL")
     if not isinstance(value.content, bytes):
         raise ValidationError(f"{what} ({value.name!r}) needs its content as bytes")
     if value.content_type is not None and (
-        not isinstance(value.content_type, str)
-        or any(ch in value.content_type for ch in _FORBIDDEN)
+        not isinstance(value.content_type, str) or has_breaks(value.content_type)
     ):
         raise ValidationError(f"{what}'s content_type must be a single-line string")
     if value.content_id is not None:
@@ -201,7 +199,7 @@ def mail_plan(
     its sending: one ``sendMail`` when it fits 4 MB, else the draft route."""
     if not isinstance(subject, str):
         raise ValidationError(f"subject must be a string, not {subject!r}")
-    if any(ch in subject for ch in _FORBIDDEN):
+    if has_breaks(subject):
         raise ValidationError("subject must not contain CR, LF or NUL (a header injection)")
     for name, body in (("message_plaintext", message_plaintext), ("message_html", message_html)):
         if body is not None and not isinstance(body, str):
@@ -232,8 +230,9 @@ def mail_plan(
     direct = not large and _size({"message": whole}) <= REQUEST_LIMIT
     if not direct and not save:
         raise ValidationError(
-            "save_to_sent_items=False cannot be honoured for a message over 4 MB: Graph's "
-            "draft route always keeps a copy in Sent Items"
+            "save_to_sent_items=False cannot be honoured for a message over 4 MB or with "
+            "an attachment of 3 MB or more: Graph's draft route, which such a message "
+            "takes, always keeps a copy in Sent Items"
         )
     return MailPlan(sender, message, small, large, save, direct)
 
