@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests lint typecheck docs demo bench``.
+"""Developer sessions: ``nox -s tests lint typecheck docs demo bench interop``.
 
 The checks themselves are defined once, in ``scripts/check.py``, which ``.ci/run`` runs
 too; the sessions install the project's extras (``.[dev]`` pins the ruff the generated code
@@ -74,3 +74,15 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[test,bench]")
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session
+def interop(session: nox.Session) -> None:
+    """msgraph-sdk and plain ``requests`` against FakeGraph served on loopback.
+
+    Its own pins (``interop/requirements.txt``), never graphlink's extras: the clients under
+    test are installed only here and in CI's ``.ci-interop-venv/``
+    (``python scripts/check.py interop``). ``nox -s interop -- -k batch`` runs a subset.
+    """
+    session.install("--no-compile", "-e", ".", "-r", "interop/requirements.txt")
+    session.run("pytest", "interop", *session.posargs)

@@ -1,5 +1,6 @@
 """graphlink's test kit: [`FakeGraph`][graphlink.testing.FakeGraph], an in-memory Microsoft Graph.
 
+```pycon
 >>> from graphlink.testing import FakeGraph
 >>> fake = FakeGraph()
 >>> ada = fake.add_user("ada@contoso.com", "Ada Lovelace")
@@ -9,12 +10,15 @@
 >>> r.json()["value"][0]["displayName"]
 'Ada Lovelace'
 
+```
+
 Importing ``graphlink`` never imports this package.
 """
 
 from graphlink.testing._fake import FakeGraph, RecordedRequest
 from graphlink.testing._limits import FaultKind
 from graphlink.testing._seed import SERVICE_ACCOUNT
+from graphlink.testing._snapshot import SnapshotError
 from graphlink.testing._state import SentAttachment, SentMail
 from graphlink.testing._state.subscriptions import Delivery
 
@@ -26,4 +30,5 @@ __all__ = [
     "RecordedRequest",
     "SentAttachment",
     "SentMail",
+    "SnapshotError",
 ]

@@ -7,6 +7,7 @@ dispatches to are in ``graphlink.testing._routes``, one module per area.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import uuid
@@ -14,6 +15,14 @@ from collections import deque
 
 import attrs
 
+from graphlink.testing._conventions import (
+    action_body,
+    canonical_path,
+    check_query_options,
+    is_action,
+    qualified_segments,
+    unqualified_path,
+)
 from graphlink.testing._limits import BatchPlan, Fault, mailbox_ref, sliding_window_wait
 from graphlink.testing._odata import QueryError
 from graphlink.testing._routes import ROUTES
@@ -67,8 +76,12 @@ class Engine:
         """
         request_id = str(uuid.uuid4())
         client_request_id = call.header("client-request-id") or request_id
+        # A fault's path matches the path as sent or as the routes spell it (a test arming
+        # ``/places/microsoft.graph.room`` means the ``graph.room`` msgraph-sdk sends).
+        paths = _spellings(call.path)[0] + [call.path] if call.version else [call.path]
         fault = next(
-            (f for f in self.faults if f.matches(call.method, call.path, inner=inner)), None
+            (f for f in self.faults if any(f.matches(call.method, p, inner=inner) for p in paths)),
+            None,
         )
         if fault is not None:
             fault.times -= 1
@@ -103,6 +116,7 @@ class Engine:
             if not inner:
                 self._check_auth(call)
             self._check_rate(call)
+            check_query_options(call.query_items or call.query.items())
             return self._dispatch(call, graph=True)
         except GraphFault as exc:
             body = error_body(exc.code, exc.message, request_id, client_request_id)
@@ -112,21 +126,38 @@ class Engine:
             return json_reply(exc.status, body)
 
     def _dispatch(self, call: Call, *, graph: bool) -> Reply:
-        """The handler of the first route matching method and path, or the miss Graph answers."""
+        """The handler of the first route matching method and path, or the miss Graph answers.
+
+        Graph paths are matched in their canonical spelling (``_conventions``): the
+        ``graph.`` alias as ``microsoft.graph.``, ``delta()`` as ``delta``; when no route is
+        written with a segment's qualified name, without the qualifier (a bound operation
+        called as ``microsoft.graph.sendMail``). An action's body reaches its handler as
+        ``ActionParameters`` (parameter names in any case), and ``call.path`` in the spelling
+        that matched (canonical, or unqualified), without a trailing slash.
+        """
         path = call.path.rstrip("/") or "/"
+        candidates, qualified = _spellings(path) if graph else ([path], frozenset[int]())
         allowed = False
-        for r in ROUTES:
-            if r.graph != graph:
-                continue
-            m = r.pattern.fullmatch(path)
-            if m is None:
-                continue
-            allowed = True
-            if r.method == call.method.upper():
-                reply = r.handler(self, call, m)
-                if graph and r.method not in ("GET", "HEAD"):
-                    self.state.record_changes()  # queue change notifications (subscriptions)
-                return reply
+        for candidate in candidates:
+            for r in ROUTES:
+                if r.graph != graph:
+                    continue
+                m = r.pattern.fullmatch(candidate)
+                if m is None or _keys_a_qualified_name(m, qualified):
+                    continue
+                allowed = True
+                if r.method == call.method.upper():
+                    # The handler sees the path as its route spells it: links it writes
+                    # from ``call.path`` say ``delta``, not the ``delta()`` a client sent.
+                    call = attrs.evolve(call, path=candidate)
+                    if graph and is_action(call.method, candidate):
+                        call = attrs.evolve(call, body=action_body(call.body))
+                    reply = r.handler(self, call, m)
+                    if graph and r.method not in ("GET", "HEAD"):
+                        self.state.record_changes()  # queue change notifications
+                    return reply
+            if allowed:
+                break
         if not graph:
             return json_reply(404, {"error": "not_found", "error_description": f"No route {path}"})
         if allowed:
@@ -136,9 +167,7 @@ class Engine:
                 "Specified HTTP method is not allowed for the request target.",
             )
         raise GraphFault(
-            400,
-            "BadRequest",
-            f"Resource not found for the segment '{path.rsplit('/', 1)[-1]}'.",
+            400, "BadRequest", f"Resource not found for the segment '{_unknown_segment(path)}'."
         )
 
     def _fault_reply(self, fault: Fault, request_id: str, client_request_id: str) -> Reply:
@@ -198,8 +227,12 @@ class Engine:
             )
 
     def mailbox_key(self, path: str) -> str | None:
-        """The mailbox an Outlook request targets (a user id when known), else None."""
-        ref = mailbox_ref(path)
+        """The mailbox an Outlook request targets (a user id when known), else None.
+
+        In any spelling the routes accept: ``/users/x/graph.sendMail`` counts against the
+        mailbox as ``/users/x/sendMail`` does.
+        """
+        ref = mailbox_ref(unqualified_path(path) or canonical_path(path))
         if ref is None:
             return None
         user = self.state.find_user(ref)
@@ -223,6 +256,48 @@ class Engine:
         token = "eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2UifQ." + secrets.token_urlsafe(32)
         self.tokens[token] = time.time() + self.token_lifetime
         return token, self.token_lifetime
+
+
+def _keys_a_qualified_name(m: re.Match[str], qualified: frozenset[int]) -> bool:
+    """True when ``m`` captured a whole qualified segment (by index) as a key: not a match."""
+    text = m.string
+    for name, value in m.groupdict().items():
+        if not value:
+            continue
+        start, end = m.span(name)
+        whole = (start == 0 or text[start - 1] == "/") and (end == len(text) or text[end] == "/")
+        if whole and text.count("/", 0, start) in qualified:
+            return True
+    return False
+
+
+def _spellings(path: str) -> tuple[list[str], frozenset[int]]:
+    """The spellings a Graph path is matched in, in order (canonical, then without
+    namespace qualifiers), and the indexes of its qualified segments."""
+    bare = unqualified_path(path)
+    if bare is None:
+        return [canonical_path(path)], frozenset()
+    return [canonical_path(path), bare], qualified_segments(path)
+
+
+def _resolves(path: str) -> bool:
+    """True when some Graph route matches ``path`` (any method), in any accepted spelling."""
+    candidates, qualified = _spellings(path)
+    return any(
+        r.graph and (m := r.pattern.fullmatch(c)) and not _keys_a_qualified_name(m, qualified)
+        for c in candidates
+        for r in ROUTES
+    )
+
+
+def _unknown_segment(path: str) -> str:
+    """The segment Graph names in "Resource not found for the segment ...": the one after
+    the longest prefix of ``path`` that is a resource, else the last (as sent)."""
+    segments = path.strip("/").split("/")
+    for k in range(len(segments) - 1, 0, -1):
+        if _resolves("/" + "/".join(segments[:k])):
+            return segments[k]
+    return segments[-1]
 
 
 def _seconds(value: float) -> str:

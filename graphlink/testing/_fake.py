@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -11,21 +11,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import attrs
 import httpx
 
+from graphlink.testing import _snapshot
+from graphlink.testing._builders import attendee, camel, event_json, ref, when
 from graphlink.testing._engine import Engine
 from graphlink.testing._limits import BatchPlan, Fault, FaultKind
-from graphlink.testing._state import (
-    EventRecord,
-    SentMail,
-    State,
-    camelize,
-    format_graph_datetime,
-    parse_graph_datetime,
-)
+from graphlink.testing._recorded import RecordedRequest
+from graphlink.testing._snapshot import SnapshotSource
+from graphlink.testing._state import SentMail, State
 from graphlink.testing._webhooks import WebhookMixin, calls_out
 from graphlink.testing._wire import (
     Call,
@@ -43,32 +39,6 @@ __all__ = ["FakeGraph", "RecordedRequest"]
 
 GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
 _REDACTED_FORM_KEYS = ("client_secret", "client_assertion")
-
-
-@attrs.frozen
-class RecordedRequest:
-    """A request FakeGraph received, as it arrived (``Authorization`` left out).
-
-    ``path`` is relative to the Graph version root (``/users/x/calendar/events``) for Graph
-    calls, and the whole URL path for the token endpoint and upload URLs.
-    """
-
-    method: str
-    url: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    #: The JSON body, the form (secrets redacted) for the token endpoint, else the bytes.
-    body: Any
-    #: The status answered, or None when the connection was reset, left to time out, or
-    #: closed before the status line.
-    status: int | None
-
-    def json(self) -> Any:
-        """The body parsed as JSON (it already is when the request sent JSON)."""
-        if isinstance(self.body, bytes | str):
-            return json.loads(self.body)
-        return self.body
 
 
 @attrs.define
@@ -100,6 +70,10 @@ class FakeGraph(WebhookMixin):
     answered an item-level ``429`` with ``Retry-After`` in the item's headers and never
     run, their dependents get ``424``, and every item that runs counts against
     ``mailbox_rate``. See [`throttled`][graphlink.testing.FakeGraph.throttled].
+
+    Its data can be saved as JSON and loaded again: [`dump`][graphlink.testing.FakeGraph.dump],
+    [`load`][graphlink.testing.FakeGraph.load], [`reset`][graphlink.testing.FakeGraph.reset]
+    (the format is in docs/emulator.md). ``python -m graphlink fake`` serves one on its own.
 
     Args:
         latency: Seconds added to every HTTP request by the transports and the server,
@@ -265,7 +239,7 @@ class FakeGraph(WebhookMixin):
         'Ada'
         """
         with self._lock:
-            data = self._state.add_user(mail, display_name, user_id=id, fields=_camel(fields))
+            data = self._state.add_user(mail, display_name, user_id=id, fields=camel(fields))
             if mailbox:
                 self._state.add_mailbox(data)
             if manager is not None:
@@ -276,7 +250,7 @@ class FakeGraph(WebhookMixin):
         """Change a user's properties (recorded for ``/users/delta``)."""
         with self._lock:
             uid = self._state.resolve_ref(user)
-            self._state.users[uid].update(_camel(fields))
+            self._state.users[uid].update(camel(fields))
             self._state.touch(uid)
             return dict(self._state.users[uid])
 
@@ -318,7 +292,7 @@ class FakeGraph(WebhookMixin):
                 mail=mail,
                 unified=unified,
                 description=description,
-                fields=_camel(fields),
+                fields=camel(fields),
             )
             for member in members:
                 self._state.add_member(data["id"], self._state.resolve_ref(member))
@@ -327,19 +301,19 @@ class FakeGraph(WebhookMixin):
     def add_member(self, group: Any, member: Any) -> None:
         """Add a user or a group to a group."""
         with self._lock:
-            gid = str(self._state.group(str(_ref(group)))["id"])
+            gid = str(self._state.group(str(ref(group)))["id"])
             self._state.add_member(gid, self._state.resolve_ref(member))
 
     def remove_member(self, group: Any, member: Any) -> None:
         """Remove a member from a group."""
         with self._lock:
-            gid = str(self._state.group(str(_ref(group)))["id"])
+            gid = str(self._state.group(str(ref(group)))["id"])
             self._state.remove_member(gid, self._state.resolve_ref(member))
 
     def remove_group(self, group: Any) -> None:
         """Delete a group (``@removed`` in ``/groups/delta``)."""
         with self._lock:
-            self._state.remove_directory_object(str(self._state.group(str(_ref(group)))["id"]))
+            self._state.remove_directory_object(str(self._state.group(str(ref(group)))["id"]))
 
     def add_room(
         self,
@@ -360,17 +334,7 @@ class FakeGraph(WebhookMixin):
         with self._lock:
             nickname = "".join(ch for ch in display_name if ch.isalnum())
             email = email or f"{nickname.lower()}@{self.domain}"
-            user = {
-                "id": self._state.new_id("user", email),
-                "displayName": display_name,
-                "mail": email,
-                "userPrincipalName": email,
-                "accountEnabled": False,
-                "businessPhones": [],
-                "userType": "Member",
-            }
-            self._state.put_user(user)
-            self._state.add_mailbox(user, is_room=True)
+            self._state.add_room_user(email, display_name)
             place = self._state.add_room(
                 email,
                 display_name,
@@ -378,14 +342,14 @@ class FakeGraph(WebhookMixin):
                 building=building,
                 floor=floor,
                 room_list=room_list,
-                fields=_camel(fields),
+                fields=camel(fields),
             )
             return dict(place)
 
     def add_calendar(self, mailbox: Any, name: str) -> dict[str, Any]:
         """Add a secondary calendar to a mailbox; returns its Graph JSON."""
         with self._lock:
-            box = self._state.mailbox(str(_ref(mailbox)))
+            box = self._state.mailbox(str(ref(mailbox)))
             return dict(self._state.add_calendar(box, name))
 
     def add_event(
@@ -416,12 +380,12 @@ class FakeGraph(WebhookMixin):
         organiser's event JSON (times in UTC).
         """
         with self._lock:
-            box = self._state.mailbox(str(_ref(mailbox)))
+            box = self._state.mailbox(str(ref(mailbox)))
             payload: dict[str, Any] = {
                 "subject": subject,
-                "start": _when(start, time_zone),
-                "end": _when(end, time_zone),
-                "attendees": [_attendee(self._state, a) for a in attendees],
+                "start": when(start, time_zone),
+                "end": when(end, time_zone),
+                "attendees": [attendee(self._state, a) for a in attendees],
             }
             if location is not None:
                 payload["location"] = {"displayName": location}
@@ -432,8 +396,8 @@ class FakeGraph(WebhookMixin):
                 payload["onlineMeetingProvider"] = "teamsForBusiness"
             if recurrence is not None:
                 payload["recurrence"] = dict(recurrence)
-            payload.update(_camel(fields))
-            return _event_json(self._state.create_event(box, calendar, payload))
+            payload.update(camel(fields))
+            return event_json(self._state.create_event(box, calendar, payload))
 
     def events(self, mailbox: Any) -> list[dict[str, Any]]:
         """The events stored in a mailbox (all calendars), ordered by start, times in UTC.
@@ -445,8 +409,8 @@ class FakeGraph(WebhookMixin):
         ``isCancelled: true``.
         """
         with self._lock:
-            box = self._state.mailbox(str(_ref(mailbox)))
-            return [_event_json(rec) for rec in sorted(box.events.values(), key=lambda r: r.start)]
+            box = self._state.mailbox(str(ref(mailbox)))
+            return [event_json(rec) for rec in sorted(box.events.values(), key=lambda r: r.start)]
 
     # ================================================================== faults
 
@@ -507,7 +471,9 @@ class FakeGraph(WebhookMixin):
             times: How many matching requests fail.
             path: Only requests whose path (relative to ``/v1.0``) contains this text, or
                 matches it as a glob when it has ``*``/``?``. Path-bound faults also hit
-                the matching requests inside a ``$batch``.
+                the matching requests inside a ``$batch``. A path matches in any spelling
+                the routes accept: ``/places/microsoft.graph.room`` also arms
+                ``/places/graph.room``, ``/users/x/sendMail`` also ``.../graph.sendMail``.
             method: Only requests with this HTTP method.
             code: The error ``code`` (default: Graph's usual one for the status; a 401's
                 says the token expired).
@@ -715,16 +681,17 @@ class FakeGraph(WebhookMixin):
         return out
 
     @contextmanager
-    def serve(self, port: int = 0) -> Iterator[str]:
-        """Serve this fake over HTTP on 127.0.0.1 (a free port by default).
+    def serve(self, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+        """Serve this fake over HTTP on ``host`` (loopback, a free port by default).
 
         Yields the Graph root, e.g. ``http://127.0.0.1:50123/v1.0``; the token endpoint is
         ``http://127.0.0.1:50123/{tenant}/oauth2/v2.0/token`` on the same server. Links
-        the fake writes (``@odata.nextLink``, upload URLs) use that host.
+        the fake writes (``@odata.nextLink``, upload URLs) use the host each request was
+        sent to. FakeGraph checks no credentials: bind beyond loopback knowingly.
         """
         from graphlink.testing._transport import serve
 
-        with serve(self, port) as base_url:
+        with serve(self, port, host) as base_url:
             yield base_url
 
     # ================================================================== seeds
@@ -743,6 +710,59 @@ class FakeGraph(WebhookMixin):
         seed_demo(fake)
         return fake
 
+    @classmethod
+    def load(cls, source: SnapshotSource, **kw: Any) -> FakeGraph:
+        """A FakeGraph holding a snapshot: a JSON file's path, or the dict ``dump`` returns.
+
+        The tenant (domain and id) is the snapshot's; ``kw`` are the other constructor
+        options. The format is in docs/emulator.md. A file that is not a snapshot raises
+        [`SnapshotError`][graphlink.testing.SnapshotError] (a ``ValueError``) saying where.
+        """
+        data = _snapshot.read_snapshot(source)
+        fake = cls(tenant_domain=_snapshot.snapshot_domain(data, "contoso.com"), **kw)
+        _snapshot.restore(fake._state, data)
+        return fake
+
+    def dump(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The tenant's data as a snapshot, written to ``path`` as JSON when given.
+
+        Users (with managers, calendars, events and drafts), groups and their members, rooms
+        and room lists, sent mail. Not kept: recorded requests, faults, subscriptions (and
+        their notifications and deliveries), delta tokens, upload sessions, issued tokens,
+        counters and configuration.
+        ``FakeGraph.load`` of the result dumps the same again.
+        """
+        with self._lock:
+            data = _snapshot.snapshot(self._state)
+        if path is not None:
+            _snapshot.write_snapshot(data, path)
+        return data
+
+    def reset(self, snapshot: SnapshotSource | None = None) -> None:
+        """Forget everything: back to an empty tenant, or to ``snapshot`` when given.
+
+        Tenant data, sent mail, subscriptions and their notifications, delta tokens,
+        recorded requests, armed faults, the throttling history and counters all go. The
+        configuration stays: ``latency``, the mailbox limits, ``check_tokens``, registered
+        apps, issued tokens, the webhook client and timeout. A bad ``snapshot`` raises
+        before anything is forgotten.
+        """
+        if snapshot is None:
+            state = State(tenant_domain=self.domain)
+        else:  # built aside: nothing is shared until it is complete
+            data = _snapshot.read_snapshot(snapshot)
+            state = State(tenant_domain=_snapshot.snapshot_domain(data, self.domain))
+            _snapshot.restore(state, data)
+        with self._lock:
+            old = self._state
+            state.webhook_client, state.webhook_timeout = old.webhook_client, old.webhook_timeout
+            self._state = self._engine.state = state
+            self._engine.faults.clear()
+            self._engine.rate_history.clear()
+            self._engine.throttled = 0
+            self._requests.clear()
+            self.peak_in_flight.clear()
+
     def __repr__(self) -> str:
         with self._lock:
             st = self._state
@@ -751,46 +771,3 @@ class FakeGraph(WebhookMixin):
                 f"<FakeGraph users={len(st.users)} groups={len(st.groups)} "
                 f"rooms={len(st.rooms())} events={events}>"
             )
-
-
-def _ref(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return value.get("id") or value.get("mail") or value.get("emailAddress")
-    return value
-
-
-def _camel(fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {camelize(k): v for k, v in fields.items()}
-
-
-def _event_json(rec: EventRecord) -> dict[str, Any]:
-    data = {k: v for k, v in rec.data.items() if not k.startswith("_")}
-    data["start"] = format_graph_datetime(rec.start)
-    data["end"] = format_graph_datetime(rec.end)
-    if data.get("transactionId") is None:
-        data.pop("transactionId", None)  # Graph returns it only when an app set it
-    return data
-
-
-def _when(value: datetime | str, time_zone: str | None) -> dict[str, str]:
-    dt = parse_graph_datetime(value, time_zone or "UTC")
-    if time_zone is None and isinstance(value, datetime) and isinstance(value.tzinfo, ZoneInfo):
-        time_zone = value.tzinfo.key
-    return format_graph_datetime(dt, time_zone or "UTC")
-
-
-def _attendee(state: State, value: str | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        return dict(value)
-    user = state.find_user(value)
-    is_room = False
-    name = value
-    if user is not None:
-        name = str(user.get("displayName") or value)
-        box = state.mailboxes.get(str(user["id"]))
-        is_room = bool(box and box.is_room)
-        value = str(user.get("mail") or value)
-    return {
-        "type": "resource" if is_room else "required",
-        "emailAddress": {"address": value, "name": name},
-    }

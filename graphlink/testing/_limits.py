@@ -24,10 +24,10 @@ __all__ = [
     "sliding_window_wait",
 ]
 
-#: What a fault does: answer a status, reset the connection, stall until the client times
-#: out, send a body that is not JSON, cut the answer short, or answer 204 with a body.
-#: [`FakeGraph.fail_next`][graphlink.testing.FakeGraph.fail_next] says what each one means.
 FaultKind = Literal["status", "reset", "timeout", "malformed_json", "truncated", "204_with_body"]
+"""What a fault does: answer a status, reset the connection, stall until the client times
+out, send a body that is not JSON, cut the answer short, or answer 204 with a body.
+[`FakeGraph.fail_next`][graphlink.testing.FakeGraph.fail_next] says what each one means."""
 
 _MAILBOX_RE = re.compile(
     r"^/(?:users/(?P<user>[^/]+)|(?P<me>me))/"

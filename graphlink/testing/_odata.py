@@ -18,11 +18,13 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "ExpandItem",
     "QueryError",
     "QueryResult",
     "decode_token",
     "encode_token",
     "filter_uses_advanced_features",
+    "parse_expand",
     "parse_filter",
     "parse_search",
     "run_query",
@@ -419,6 +421,72 @@ def select_fields(item: Mapping[str, Any], select: Sequence[str] | None) -> Item
         return dict(item)
     wanted = {s.strip().lower() for s in select if s.strip()}
     return {k: v for k, v in item.items() if k.lower() in wanted or k.startswith("@odata.")}
+
+
+# --------------------------------------------------------------------------- $expand
+
+
+@attrs.frozen
+class ExpandItem:
+    """One ``$expand`` clause: ``manager($levels=max;$select=id,displayName)``."""
+
+    #: The navigation property as sent.
+    name: str
+    #: Its nested options, by lower-case name without ``$`` (``select``, ``levels``).
+    options: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def select(self) -> list[str] | None:
+        """The nested ``$select`` fields, or None."""
+        raw = self.options.get("select")
+        return [s.strip() for s in raw.split(",") if s.strip()] if raw else None
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """``text`` split on ``sep`` outside parentheses; ``QueryError`` when they do not pair."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                break
+        elif ch == sep and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    if depth != 0:
+        raise _bad(f"Syntax error: unbalanced parentheses in '{text}'.")
+    parts.append(text[start:])
+    return parts
+
+
+_EXPAND_ITEM = re.compile(r"\s*(?P<name>[^()\s]+)\s*(?:\((?P<options>.*)\))?\s*", re.DOTALL)
+
+
+def parse_expand(text: str) -> list[ExpandItem]:
+    """Parse an OData ``$expand``: comma-separated navigations, each with optional
+    ``(opt=value;opt=value)`` nested options (OData v4.01 URL conventions, 5.1.3).
+
+    Raises ``QueryError`` (400 ``BadRequest``; the messages are FakeGraph's) for an empty
+    clause, unbalanced parentheses or a nested option without ``=``.
+    """
+    items: list[ExpandItem] = []
+    for clause in _split_top(text, ","):
+        m = _EXPAND_ITEM.fullmatch(clause)
+        if m is None or not clause.strip():
+            raise _bad(f"Syntax error in $expand: '{text}'.")
+        options: dict[str, str] = {}
+        for opt in _split_top(m["options"] or "", ";"):
+            if not opt.strip():
+                continue
+            key, eq, value = opt.partition("=")
+            if not eq:
+                raise _bad(f"Syntax error in $expand: '{text}'.")
+            options[key.strip().lstrip("$").lower()] = value.strip()
+        items.append(ExpandItem(m["name"], options))
+    return items
 
 
 # --------------------------------------------------------------------------- paging tokens

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SERVICE_ACCOUNT", "seed_demo"]
 
-#: The mailbox the demo's client uses as ``service_account``.
 SERVICE_ACCOUNT = "svc-graphlink@contoso.com"
+"""The mailbox the demo's client uses as ``service_account``."""
 
 # (department, head, head title, [(name, title), ...])
 _ORG = [

@@ -207,23 +207,26 @@ class WebhookMixin:
             One [`Delivery`][graphlink.testing.Delivery] per POST, in order.
         """
         with self._lock:
-            self._state.record_changes()
-            batches = self._state.take_pending()
+            # The tenant these notifications belong to: a ``reset`` during the POSTs
+            # swaps ``_state``, and the new tenant must not inherit them.
+            state = self._state
+            state.record_changes()
+            batches = state.take_pending()
         out = []
         try:
             while batches:
                 url, items = batches[0]
-                delivery = _send(self._state, "notification", url, [p.item for p in items])
+                delivery = _send(state, "notification", url, [p.item for p in items])
                 out.append(delivery)
                 with self._lock:
-                    self._state.webhook_log.append(delivery)
+                    state.webhook_log.append(delivery)
                     if not delivery.ok:
-                        self._state.put_back(items)
+                        state.put_back(items)
                 batches.pop(0)
         finally:
             # Interrupted (Ctrl-C in a test run): what was not sent stays pending.
             with self._lock:
-                self._state.put_back([p for _, items in batches for p in items])
+                state.put_back([p for _, items in batches for p in items])
         return out
 
     async def adeliver(self) -> list[Delivery]:
@@ -266,9 +269,10 @@ class WebhookMixin:
                 self._state.pending = [
                     p for p in self._state.pending if p.subscription_id != subscription_id
                 ]
-        delivery = _send(self._state, "lifecycle", str(url), [item])
+            state = self._state  # the tenant the event belongs to, reset or not
+        delivery = _send(state, "lifecycle", str(url), [item])
         with self._lock:
-            self._state.webhook_log.append(delivery)
+            state.webhook_log.append(delivery)
         return delivery
 
     async def asend_lifecycle(self, subscription_id: str, event: str) -> Delivery:

@@ -26,7 +26,10 @@ __all__ = [
     "bare_error_reply",
     "empty_reply",
     "error_body",
+    "internal_error_reply",
     "json_reply",
+    "parse_query",
+    "prefer_applied",
     "reply_content",
     "split_version",
     "to_call",
@@ -55,6 +58,9 @@ class Call:
     origin: str
     #: ``v1.0`` / ``beta`` for Graph calls, ``""`` for the token endpoint and upload URLs.
     version: str
+    #: The query's pairs in order, repeats kept (``query`` keeps the last of each name);
+    #: empty when the call was built without them.
+    query_items: tuple[tuple[str, str], ...] = ()
 
     @property
     def root(self) -> str:
@@ -154,6 +160,17 @@ def empty_reply(status: int, headers: Mapping[str, str] | None = None) -> Reply:
     return Reply(status=status, headers=dict(headers or {}))
 
 
+def prefer_applied(headers: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with ``extra``'s, ``Preference-Applied`` values joined (RFC 7240 lists)."""
+    out = dict(headers)
+    for key, value in extra.items():
+        if key.lower() == "preference-applied" and out.get(key):
+            out[key] = f"{out[key]}, {value}"
+        else:
+            out[key] = value
+    return out
+
+
 def bare_error_reply(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> Reply:
@@ -184,6 +201,21 @@ def error_body(
     }
 
 
+def internal_error_reply(client_request_id: str | None = None) -> Reply:
+    """The 500 for a request FakeGraph itself failed on, with its request ids. The shape is
+    Graph's error body; the code ``InternalServerError`` is the one Graph has been seen
+    answering 500s with (msgraph-sdk-dotnet#745), the message FakeGraph's."""
+    request_id = str(uuid.uuid4())
+    ids = {"request-id": request_id, "client-request-id": client_request_id or request_id}
+    body = error_body(
+        "InternalServerError",
+        "FakeGraph failed to answer this request.",
+        ids["request-id"],
+        ids["client-request-id"],
+    )
+    return json_reply(500, body, ids)
+
+
 # =========================================================================== httpx <-> Call
 
 
@@ -194,6 +226,13 @@ def split_version(path: str) -> tuple[str, str]:
         if path.lower() == prefix or path.lower().startswith(prefix + "/"):
             return version, path[len(prefix) :] or "/"
     return "", path
+
+
+def parse_query(text: str) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """A query string as ``Call.query`` (the last of each name) and ``Call.query_items``
+    (every pair, in order): for a request and for each ``$batch`` item alike."""
+    pairs = tuple(parse_qsl(text, keep_blank_values=True))
+    return dict(pairs), pairs
 
 
 def to_call(request: httpx.Request) -> Call:
@@ -215,7 +254,7 @@ def to_call(request: httpx.Request) -> Call:
         body = dict(parse_qsl(raw.decode(), keep_blank_values=True))
     elif raw and not version:
         body = None
-    query = dict(parse_qsl(url.query.decode(), keep_blank_values=True))
+    query, pairs = parse_query(url.query.decode())
     origin = f"{url.scheme}://{url.netloc.decode()}"
     return Call(
         method=request.method.upper(),
@@ -226,6 +265,7 @@ def to_call(request: httpx.Request) -> Call:
         raw=raw,
         origin=origin,
         version=version,
+        query_items=pairs,
     )
 
 

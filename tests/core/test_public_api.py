@@ -214,6 +214,7 @@ PUBLIC = {
         "SERVICE_ACCOUNT",
         "SentAttachment",
         "SentMail",
+        "SnapshotError",
     },
 }
 
@@ -241,9 +242,17 @@ def test_every_facade_a_client_carries_is_exported() -> None:
     from graphlink import AsyncGraphClient, GraphClient
 
     for client in (GraphClient(token="t"), AsyncGraphClient(token="t")):
-        for attribute, value in vars(client).items():
-            if type(value).__module__.startswith("graphlink.resources"):
-                assert getattr(graphlink.resources, type(value).__name__) is type(value), attribute
+        # Through dir(), not vars(): the facades are made on first use, not in __init__.
+        facades = {
+            name: type(value)
+            for name in dir(client)
+            if not name.startswith("_")
+            and type(value := getattr(client, name)).__module__.startswith("graphlink.resources")
+        }
+        # users, groups, calendars, events, rooms, mail, subscriptions
+        assert len(facades) == 7, facades
+        for attribute, kind in facades.items():
+            assert getattr(graphlink.resources, kind.__name__) is kind, attribute
 
 
 def test_the_resource_builders_are_private() -> None:

@@ -48,7 +48,11 @@ def test_outlook_paging_uses_skip_and_caps_at_1000(demo: FakeGraph) -> None:
 def test_count_needs_consistency_level(demo: FakeGraph) -> None:
     flt = "startswith(displayName,'a')"
     assert call(demo, "GET", "/users", params={"$filter": flt}).status_code == 200
-    refused = call(demo, "GET", "/users", params={"$filter": flt, "$count": "true"})
+    # Without ConsistencyLevel Graph silently ignores $count=true (aad-advanced-queries).
+    ignored = call(demo, "GET", "/users", params={"$filter": flt, "$count": "true"})
+    assert ignored.status_code == 200
+    assert "@odata.count" not in ignored.json()
+    refused = call(demo, "GET", "/users", params={"$filter": "mail ne null", "$count": "true"})
     assert refused.json()["error"]["code"] == "Request_UnsupportedQuery"
     ok = call(
         demo,
@@ -228,7 +232,9 @@ def test_upload_session_round_trip() -> None:
     url = session.json()["uploadUrl"]
     with httpx.Client(transport=fake.transport()) as client:  # pre-authenticated: no token
         part = client.put(url, content=b"01234", headers={"Content-Range": "bytes 0-4/10"})
-        assert part.json()["nextExpectedRanges"] == ["5-"]
+        # outlook-large-attachments.md: the next byte's offset, and the session's expiry.
+        assert part.json()["nextExpectedRanges"] == ["5"]
+        assert part.json()["expirationDateTime"] == session.json()["expirationDateTime"]
         done = client.put(url, content=b"56789", headers={"Content-Range": "bytes 5-9/10"})
     assert done.status_code == 201
     assert "Location" in done.headers

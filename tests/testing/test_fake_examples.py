@@ -277,10 +277,11 @@ def test_count_segments_are_plain_text(name: str, graph_example: Example) -> Non
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text.isdigit()
-    # Without ConsistencyLevel Graph refuses $count.
+    # Without ConsistencyLevel Graph refuses the /$count segment (aad-advanced-queries).
     bare = call(fake, "GET", _url(ex, ids))
     assert bare.status_code == 400
-    assert bare.json()["error"]["code"] == "Request_UnsupportedQuery"
+    assert bare.json()["error"]["code"] == "Request_BadRequest"
+    assert bare.json()["error"]["message"] == "$count is not currently supported."
 
 
 def test_advanced_query_without_consistency_level(graph_example: Example) -> None:

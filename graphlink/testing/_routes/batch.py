@@ -22,12 +22,20 @@ import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from graphlink.testing._limits import BatchItemRef, BatchPlan, plan_batch
 from graphlink.testing._routes._table import refuse_over_4_mb, route
 from graphlink.testing._state import GraphFault
-from graphlink.testing._wire import JSON_TYPE, Call, ConnectionFault, Reply, error_body, json_reply
+from graphlink.testing._wire import (
+    JSON_TYPE,
+    Call,
+    ConnectionFault,
+    Reply,
+    error_body,
+    json_reply,
+    parse_query,
+)
 
 if TYPE_CHECKING:
     from graphlink.testing._engine import Engine
@@ -148,10 +156,12 @@ def _batch_item(e: Engine, outer: Call, r: Mapping[str, Any]) -> dict[str, Any]:
             "BadRequest",
             "Content-Type header is required when a body is present.",
         )
+    params, pairs = parse_query(query)
     inner = Call(
         method=str(r.get("method", "GET")).upper(),
         path=path,
-        query=dict(parse_qsl(query, keep_blank_values=True)),
+        query=params,
+        query_items=pairs,
         headers=headers,
         body=body,
         raw=raw,

@@ -34,7 +34,14 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from graphlink.testing._odata import decode_token, encode_token
-from graphlink.testing._routes._collections import collection, project, selected
+from graphlink.testing._routes._collections import (
+    ATTACHMENT,
+    EntityType,
+    Navigation,
+    collection,
+    entity_body,
+    selected,
+)
 from graphlink.testing._routes._table import CALENDAR, USER, calendar_ref, route, user_ref
 from graphlink.testing._state import (
     DeltaSync,
@@ -49,13 +56,40 @@ from graphlink.testing._state import (
     parse_graph_datetime,
     zone,
 )
-from graphlink.testing._wire import Call, Reply, empty_reply, json_reply
+from graphlink.testing._wire import Call, Reply, empty_reply, json_reply, prefer_applied
 
 if TYPE_CHECKING:
     from graphlink.testing._engine import Engine
 
 #: calendarView's widest window (observed: microsoftgraph/microsoft-graph-docs#6284).
 MAX_VIEW_DAYS = 1825
+
+_EXTENDED = ("multiValueExtendedProperties", "singleValueExtendedProperties")
+
+
+def event_type(box: Mailbox) -> EntityType:
+    """Event for ``$expand``: FakeGraph embeds ``attachments`` (an event stored in ``box``;
+    an occurrence has none of its own), not its other navigations (resources/event.md,
+    "Relationships")."""
+
+    def attachments(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        rec = box.events.get(str(item.get("id")))
+        return list(rec.data.get("_attachments", [])) if rec is not None else []
+
+    return EntityType(
+        "event",
+        {"attachments": Navigation(attachments, many=True, limit=None)},
+        frozenset(n.lower() for n in ("calendar", "extensions", "instances", *_EXTENDED)),
+    )
+
+
+#: Calendar for ``$expand``: FakeGraph embeds none of its navigations (calendar.md).
+CALENDAR_TYPE = EntityType(
+    "calendar",
+    unmodelled=frozenset(
+        n.lower() for n in ("calendarPermissions", "calendarView", "events", *_EXTENDED)
+    ),
+)
 
 
 def render_event(rec: EventLike, call: Call) -> dict[str, Any]:
@@ -86,6 +120,7 @@ def _calendars(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         kind="outlook",
         context=f"users('{box.owner_id}')/calendars",
         keep=("id",),
+        entity=CALENDAR_TYPE,
     )
 
 
@@ -93,14 +128,8 @@ def _calendars(e: Engine, call: Call, m: re.Match[str]) -> Reply:
 def _calendar(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     box = e.state.mailbox(user_ref(m))
     cal = e.state.calendar(box, m["cal"])
-    body = project(cal, selected(call), None)
-    return json_reply(
-        200,
-        {
-            "@odata.context": f"{call.root}/$metadata#users('{box.owner_id}')/calendars/$entity",
-            **body,
-        },
-    )
+    context = f"users('{box.owner_id}')/calendars/$entity"
+    return json_reply(200, entity_body(call, cal, context, entity=CALENDAR_TYPE))
 
 
 def _events_reply(
@@ -116,8 +145,9 @@ def _events_reply(
         context=context or f"users('{box.owner_id}')/events",
         keep=("id", "@odata.etag"),
         render=lambda rec: render_event(rec, call),
+        entity=event_type(box),
     )
-    return attrs.evolve(reply, headers={**reply.headers, **prefer_headers(call)})
+    return attrs.evolve(reply, headers=prefer_applied(reply.headers, prefer_headers(call)))
 
 
 def _window(call: Call) -> tuple[datetime, datetime]:
@@ -164,7 +194,9 @@ def _calendar_view_delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     """A calendarView delta round: changed events in full, deleted ones as ``@removed``.
 
     A round's items are fixed when it starts (paged by ``Prefer: odata.maxpagesize``,
-    default 10); its deltaLink's token names what the client then has seen.
+    default 10, answered with ``Preference-Applied``); its deltaLink's token names what the
+    client then has seen. Links are written on the canonical path (``delta``, not the
+    ``delta()`` a Kiota client sends), as Graph writes them.
     """
     st = e.state
     skip, token = call.param("skiptoken"), call.param("deltatoken")
@@ -202,6 +234,9 @@ def _calendar_view_delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         round_id, offset = st.start_round(rows, next_token), 0
     asked = call.prefer("odata.maxpagesize") or ""
     size = max(1, int(asked)) if asked.isdigit() else 10
+    headers = prefer_headers(call)
+    if asked.isdigit():
+        headers = prefer_applied(headers, {"Preference-Applied": f"odata.maxpagesize={size}"})
     base = f"{call.root}{quote(call.path, safe='/@=')}?"
     body: dict[str, Any] = {"@odata.context": f"{call.root}/$metadata#Collection(event)"}
     if offset + size < len(rows):
@@ -211,7 +246,7 @@ def _calendar_view_delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         st.delta_rounds.pop(round_id, None)
         body["@odata.deltaLink"] = base + urlencode({"$deltatoken": next_token}, safe="$")
     body["value"] = rows[offset : offset + size]
-    return json_reply(200, body, prefer_headers(call))
+    return json_reply(200, body, headers)
 
 
 @route("POST", CALENDAR + r"/events")
@@ -256,14 +291,17 @@ def _instances(e: Engine, call: Call, m: re.Match[str]) -> Reply:
 @route("GET", _EVENT)
 def _get_event(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     box, rec = _any_event_in(e, m)
-    body = project(render_event(rec, call), selected(call), None)
-    if selected(call):
-        body = {"@odata.etag": rec.data["@odata.etag"], "id": rec.id, **body}
-    return json_reply(
-        200,
-        {"@odata.context": f"{call.root}/$metadata#users('{box.owner_id}')/events/$entity", **body},
-        prefer_headers(call),
-    )
+    context = f"users('{box.owner_id}')/events/$entity"
+    body = entity_body(call, render_event(rec, call), context, entity=event_type(box))
+    if selected(call):  # an event's etag and id come with any $select
+        context_link = body.pop("@odata.context")
+        body = {
+            "@odata.context": context_link,
+            "@odata.etag": rec.data["@odata.etag"],
+            "id": rec.id,
+            **body,
+        }
+    return json_reply(200, body, prefer_headers(call))
 
 
 @route("PATCH", _EVENT)
@@ -303,7 +341,13 @@ def _event_action(e: Engine, call: Call, m: re.Match[str]) -> Reply:
 @route("GET", _EVENT + r"/attachments")
 def _event_attachments(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     _box, rec = _event_in(e, m)
-    return collection(call, rec.data.get("_attachments", []), kind="outlook", context="attachments")
+    return collection(
+        call,
+        rec.data.get("_attachments", []),
+        kind="outlook",
+        context="attachments",
+        entity=ATTACHMENT,
+    )
 
 
 @route("POST", _EVENT + r"/attachments")

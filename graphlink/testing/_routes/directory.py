@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from graphlink.testing._odata import decode_token, encode_token
-from graphlink.testing._routes._collections import collection, project, selected
+from graphlink.testing._routes._collections import (
+    EntityType,
+    Navigation,
+    collection,
+    entity_body,
+    project,
+    selected,
+)
 from graphlink.testing._routes._table import USER, route, user_ref
 from graphlink.testing._state import USER_DEFAULT_FIELDS, GraphFault, State, not_found_directory
 from graphlink.testing._wire import Call, Reply, empty_reply, json_reply
@@ -27,6 +34,83 @@ def _typed(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     return {"@odata.type": f"#microsoft.graph.{kind}", **data}
 
 
+def _lowered(names: str) -> frozenset[str]:
+    return frozenset(names.lower().split())
+
+
+# Graph v1.0's other navigation properties of user and group (resources/user.md,
+# group.md, "Relationships"), which FakeGraph does not embed.
+_USER_UNMODELLED = _lowered(
+    "agreementAcceptances appRoleAssignments authentication calendar calendarGroups "
+    "calendars calendarView contactFolders contacts createdObjects drive drives events "
+    "extensions followedSites inferenceClassification insights joinedTeams "
+    "licenseDetails mailFolders messages oauth2PermissionGrants onenote onlineMeetings "
+    "outlook ownedDevices ownedObjects people photo photos planner presence "
+    "registeredDevices scopedRoleMemberOf settings solutions sponsors teamwork todo"
+)
+_GROUP_UNMODELLED = _lowered(
+    "acceptedSenders appRoleAssignments calendar calendarView conversations createdOnBehalfOf "
+    "drive drives events extensions groupLifecyclePolicies membersWithLicenseErrors "
+    "onenote owners permissionGrants photo photos planner rejectedSenders settings sites "
+    "team threads"
+)
+
+
+def entity_type(st: State, kind: str) -> EntityType:
+    """The directory type ``kind`` (``user``, ``group``, else ``directoryObject``) with the
+    navigations FakeGraph embeds for ``$expand``: a user's ``manager`` (``$levels`` too),
+    ``directReports``, ``memberOf`` and ``transitiveMemberOf``; a group's ``members``,
+    ``transitiveMembers``, ``memberOf`` and ``transitiveMemberOf``. A user expands one
+    navigation a request (seen answered by Graph: microsoft-graph-docs#96)."""
+
+    def objects(ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [_typed(*st.directory_object(i)) for i in ids]
+
+    def manager(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        mid = st.managers.get(str(item.get("id")))
+        return [_typed("user", st.users[mid])] if mid in st.users else []
+
+    def reports(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        uid = str(item.get("id"))
+        return [
+            _typed("user", st.users[r])
+            for r, m in st.managers.items()
+            if m == uid and r in st.users
+        ]
+
+    def member_of(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return objects(st.groups_of(str(item.get("id"))))
+
+    def transitive_of(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return objects(st.transitive_groups_of(str(item.get("id"))))
+
+    def members(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return objects(st.members.get(str(item.get("id")), []))
+
+    def transitive_members(item: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return objects(st.transitive_members_of(str(item.get("id"))))
+
+    def many(resolve: Any) -> Navigation:
+        return Navigation(resolve, many=True, default_select=_object_defaults)
+
+    memberships = {"memberOf": many(member_of), "transitiveMemberOf": many(transitive_of)}
+    if kind == "user":
+        navigations = {
+            "manager": Navigation(manager, default_select=_object_defaults, levels=True),
+            "directReports": many(reports),
+            **memberships,
+        }
+        return EntityType("user", navigations, _USER_UNMODELLED, max_expands=1)
+    if kind == "group":
+        navigations = {
+            "members": many(members),
+            "transitiveMembers": many(transitive_members),
+            **memberships,
+        }
+        return EntityType("group", navigations, _GROUP_UNMODELLED)
+    return EntityType("directoryObject")
+
+
 @route("GET", r"/(?P<kind>users|groups)" + _COUNT)
 def _list_directory(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     """``/users`` and ``/groups``, or their ``/$count``."""
@@ -39,6 +123,7 @@ def _list_directory(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         context=kind,
         default_select=USER_DEFAULT_FIELDS if kind == "users" else None,
         count_segment=bool(m["count"]),
+        entity=entity_type(e.state, kind[:-1]),
     )
 
 
@@ -108,8 +193,11 @@ def _member_delta(st: State, gid: str, since: int, upto: int) -> list[dict[str, 
 @route("GET", USER)
 def _get_user(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     user = e.state.user(user_ref(m))
-    body = project(user, selected(call), USER_DEFAULT_FIELDS)
-    return json_reply(200, {"@odata.context": f"{call.root}/$metadata#users/$entity", **body})
+    entity = entity_type(e.state, "user")
+    body = entity_body(
+        call, user, "users/$entity", entity=entity, default_select=USER_DEFAULT_FIELDS
+    )
+    return json_reply(200, body)
 
 
 @route("PATCH", USER)
@@ -125,8 +213,8 @@ def _update_user(e: Engine, call: Call, m: re.Match[str]) -> Reply:
 @route("GET", r"/groups/(?P<group>[^/]+)")
 def _get_group(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     group = e.state.group(m["group"])
-    body = project(group, selected(call), None)
-    return json_reply(200, {"@odata.context": f"{call.root}/$metadata#groups/$entity", **body})
+    body = entity_body(call, group, "groups/$entity", entity=entity_type(e.state, "group"))
+    return json_reply(200, body)
 
 
 @route("GET", USER + r"/manager")
@@ -135,10 +223,14 @@ def _manager(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     manager_id = e.state.managers.get(str(user["id"]))
     if manager_id is None or manager_id not in e.state.users:
         raise not_found_directory("manager")
-    body = project(_typed("user", e.state.users[manager_id]), selected(call), USER_DEFAULT_FIELDS)
-    return json_reply(
-        200, {"@odata.context": f"{call.root}/$metadata#directoryObjects/$entity", **body}
+    body = entity_body(
+        call,
+        _typed("user", e.state.users[manager_id]),
+        "directoryObjects/$entity",
+        entity=entity_type(e.state, "directoryObject"),
+        default_select=USER_DEFAULT_FIELDS,
     )
+    return json_reply(200, body)
 
 
 @route("GET", USER + r"/directReports")
@@ -156,6 +248,7 @@ def _direct_reports(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         context="directoryObjects",
         default_select=USER_DEFAULT_FIELDS,
         keep=("@odata.type",),
+        entity=entity_type(e.state, "directoryObject"),
     )
 
 
@@ -169,7 +262,7 @@ def _directory_objects(e: Engine, ids: Sequence[str], cast: str | None) -> list[
 
 
 def _objects_reply(
-    call: Call, objs: list[dict[str, Any]], cast: str | None, counted: bool
+    e: Engine, call: Call, objs: list[dict[str, Any]], cast: str | None, counted: bool
 ) -> Reply:
     context = f"{cast}s" if cast else "directoryObjects"
     return collection(
@@ -180,6 +273,7 @@ def _objects_reply(
         default_select=_object_defaults,
         count_segment=counted,
         keep=("@odata.type",),
+        entity=entity_type(e.state, (cast or "").lower()),
     )
 
 
@@ -194,7 +288,8 @@ def _member_of(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     uid = str(e.state.user(user_ref(m))["id"])
     transitive = m["rel"].lower().startswith("transitive")
     ids = e.state.transitive_groups_of(uid) if transitive else e.state.groups_of(uid)
-    return _objects_reply(call, _directory_objects(e, ids, m["cast"]), m["cast"], bool(m["count"]))
+    objs = _directory_objects(e, ids, m["cast"])
+    return _objects_reply(e, call, objs, m["cast"], bool(m["count"]))
 
 
 @route("GET", r"/groups/(?P<group>[^/]+)/(?P<rel>members|transitiveMembers)" + _CAST + _COUNT)
@@ -202,4 +297,5 @@ def _members(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     gid = str(e.state.group(m["group"])["id"])
     transitive = m["rel"].lower().startswith("transitive")
     ids = e.state.transitive_members_of(gid) if transitive else e.state.members.get(gid, [])
-    return _objects_reply(call, _directory_objects(e, ids, m["cast"]), m["cast"], bool(m["count"]))
+    objs = _directory_objects(e, ids, m["cast"])
+    return _objects_reply(e, call, objs, m["cast"], bool(m["count"]))

@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from graphlink.testing._routes._collections import collection
+from graphlink.testing._conventions import missing_parameters
+from graphlink.testing._routes._collections import ATTACHMENT, collection
 from graphlink.testing._routes._table import USER, refuse_over_4_mb, route, user_ref
-from graphlink.testing._state import GraphFault, Mailbox, file_attachment
+from graphlink.testing._state import Mailbox, file_attachment
 from graphlink.testing._wire import Call, Reply, empty_reply, json_reply
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _send_mail(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     body = call.body if isinstance(call.body, Mapping) else {}
     message = body.get("message")
     if not isinstance(message, Mapping):
-        raise GraphFault(400, "ErrorInvalidRequest", "The message property is required.")
+        raise missing_parameters("SendMail", ["Message"])
     save = body.get("saveToSentItems", True)
     e.state.send_mail(box, message, save=save is not False and save != "false")
     return empty_reply(202)
@@ -68,7 +69,9 @@ def _add_message_attachment(e: Engine, call: Call, m: re.Match[str]) -> Reply:
 @route("GET", USER + r"/messages/(?P<msg>[^/]+)/attachments")
 def _list_message_attachments(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     _box, msg = _message(e, m)
-    return collection(call, msg["attachments"], kind="outlook", context="attachments")
+    return collection(
+        call, msg["attachments"], kind="outlook", context="attachments", entity=ATTACHMENT
+    )
 
 
 @route("POST", USER + r"/messages/(?P<msg>[^/]+)/send")

@@ -66,6 +66,9 @@ _STATUS_DIGIT = {"free": 0, "tentative": 1, "busy": 2, "oof": 3, "workingelsewhe
 
 @route("POST", USER + r"/calendar/getSchedule")
 def _get_schedule(e: Engine, call: Call, m: re.Match[str]) -> Reply:
+    """getSchedule on the two paths calendar-getschedule.md documents (``/me/calendar`` and
+    ``/users/{id}/calendar``). Graph's metadata also binds it to ``/calendars/{id}`` (Kiota
+    clients expose that), undocumented: FakeGraph leaves it unserved."""
     e.state.mailbox(user_ref(m))
     # Graph reads JSON property names case-insensitively (the docs send "Schedules").
     body = {str(k)[:1].lower() + str(k)[1:]: v for k, v in (call.body or {}).items()}

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from graphlink.resources._subscriptions import CHANGE_TYPES, max_lifetime
 from graphlink.testing._odata import QueryError
-from graphlink.testing._routes._collections import collection
+from graphlink.testing._routes._collections import EntityType, collection
 from graphlink.testing._routes._table import route
 from graphlink.testing._state import GraphFault, parse_graph_datetime
 from graphlink.testing._state.subscriptions import event_resource
@@ -63,7 +63,13 @@ def _check_url(value: Any, name: str) -> str:
 
 @route("GET", r"/subscriptions")
 def _list_subscriptions(e: Engine, call: Call, m: re.Match[str]) -> Reply:
-    return collection(call, e.state.live_subscriptions(), kind="places", context="subscriptions")
+    return collection(
+        call,
+        e.state.live_subscriptions(),
+        kind="places",
+        context="subscriptions",
+        entity=EntityType("subscription"),
+    )
 
 
 def handshake_urls(e: Engine, call: Call) -> list[str]:

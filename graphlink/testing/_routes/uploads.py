@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ def _create_upload_session(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     if size > 150 * 1024 * 1024:
         raise GraphFault(400, "ErrorAttachmentSizeLimitExceeded", "The attachment exceeds 150 MB.")
     sid = secrets.token_urlsafe(12)
-    expires = datetime.now(UTC) + timedelta(hours=2)
+    expires = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
     e.state.upload_sessions[sid] = {
         "item": dict(item),
         "size": size,
@@ -45,16 +46,38 @@ def _create_upload_session(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         "target": target,
         "owner": box.owner_id,
         "parent": parent,
+        "parent_id": m["item"],
+        "expires": expires,
     }
     return json_reply(
         201,
         {
             "@odata.context": f"{call.root}/$metadata#microsoft.graph.uploadSession",
             "uploadUrl": f"{call.origin}/upload/{sid}?authtoken={secrets.token_urlsafe(16)}",
-            "expirationDateTime": expires.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+            "expirationDateTime": expires,
             "nextExpectedRanges": ["0-"],
         },
     )
+
+
+def chunk_accepted(origin: str, session: Mapping[str, Any]) -> dict[str, Any]:
+    """The 200 body for a chunk that is not the last, as documented for Outlook
+    (outlook-large-attachments.md, "Example: first upload to the message"): the session's
+    ``expirationDateTime`` and ``nextExpectedRanges`` holding the next byte's offset alone
+    (``["2097152"]``, no ``-``: msgraph-core's Python upload task appends the ``-``).
+
+    The documented example, answered by the Outlook REST endpoint, spells the keys
+    PascalCase; Graph's global service answers camelCase (msgraph-sdk-dotnet#2092: SDKs
+    reading only camelCase kept working there), which FakeGraph follows. The
+    ``@odata.context`` mirrors the example's shape on FakeGraph's origin.
+    """
+    parent = "Messages" if session["parent"] == "messages" else "Events"
+    return {
+        "@odata.context": f"{origin}/api/v2.0/$metadata#Users('{session['owner']}')/"
+        f"{parent}('{session['parent_id']}')/AttachmentSessions/$entity",
+        "expirationDateTime": session["expires"],
+        "nextExpectedRanges": [str(len(session["data"]))],
+    }
 
 
 @route("PUT", r"/upload/(?P<sid>[^/]+)", graph=False)
@@ -82,7 +105,7 @@ def _upload_chunk(e: Engine, call: Call, m: re.Match[str]) -> Reply:
         return bare_error_reply(413, "RequestEntityTooLarge", "Upload chunks must be 4 MB or less.")
     data.extend(call.raw)
     if len(data) < total:
-        return json_reply(200, {"expirationDateTime": "", "nextExpectedRanges": [f"{len(data)}-"]})
+        return json_reply(200, chunk_accepted(call.origin, session))
     item = session["item"]
     att = file_attachment(
         {

@@ -14,6 +14,8 @@ adds a module with such a class and ``State`` inherits it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphlink.testing._state.calendar import check_event_body, event_overlaps
 from graphlink.testing._state.common import (
     GraphFault,
@@ -62,3 +64,18 @@ class State(SubscriptionState, MailState, PlacesState):
 
     def __init__(self, *, tenant_domain: str = "contoso.com") -> None:
         super().__init__(tenant_domain=tenant_domain)
+
+    def add_room_user(self, email: str, display_name: str) -> dict[str, Any]:
+        """The directory user and mailbox behind a room (its place is ``add_room``'s)."""
+        user: dict[str, Any] = {
+            "id": self.new_id("user", email),
+            "displayName": display_name,
+            "mail": email,
+            "userPrincipalName": email,
+            "accountEnabled": False,
+            "businessPhones": [],
+            "userType": "Member",
+        }
+        self.put_user(user)
+        self.add_mailbox(user, is_room=True)
+        return user

@@ -225,6 +225,14 @@ def event_overlaps(rec: Timed, start: datetime, end: datetime) -> bool:
 class CalendarState(MailboxState):
     """Mailboxes plus the event operations: ``create_event``, ``update_event``, ``respond``..."""
 
+    def _new_event_id(self, box: Mailbox) -> str:
+        """A new event id for ``box``: the next serial's, past any the mailbox holds (a
+        loaded file without ``@fakegraph.serial`` may hold ids the serials would make)."""
+        while True:
+            eid = exchange_id("event", box.owner_id, str(self.next_serial()))
+            if eid not in box.events and eid not in box.occurrences:
+                return eid
+
     def create_event(
         self, box: Mailbox, calendar_id: str | None, payload: Mapping[str, Any]
     ) -> EventRecord:
@@ -268,7 +276,7 @@ class CalendarState(MailboxState):
             tz_name = str((payload["start"] or {}).get("timeZone") or "UTC")
             recurrence = _series(payload["recurrence"], start, tz_name)
         now = datetime.now(UTC)
-        eid = exchange_id("event", box.owner_id, str(next(self._counter)))
+        eid = self._new_event_id(box)
         ical = new_ical_uid(eid)
         data: dict[str, Any] = {
             "@odata.etag": f'W/"{eid[-16:]}"',
@@ -315,7 +323,7 @@ class CalendarState(MailboxState):
             },
             "locations": [],
             "attendees": [],
-            "organizer": {"emailAddress": {"name": box.name, "address": box.address}},
+            "organizer": {"emailAddress": {"name": self.owner_name(box), "address": box.address}},
         }
         for key, value in payload.items():
             if key not in ("start", "end", "organizer", "id", "attendees", "recurrence"):
@@ -358,7 +366,7 @@ class CalendarState(MailboxState):
         self, box: Mailbox, original: EventRecord, organizer: Mailbox, *, accepted: bool
     ) -> None:
         """Put an attendee's copy of a meeting into their default calendar."""
-        eid = exchange_id("event", box.owner_id, str(next(self._counter)))
+        eid = self._new_event_id(box)
         data = copy.deepcopy(original.data)
         data.update(
             {

@@ -70,13 +70,20 @@ class StateBase:
     def __init__(self, *, tenant_domain: str) -> None:
         self.tenant_domain = tenant_domain
         self.tenant_id = str(uuid.uuid5(_NS, "tenant:" + tenant_domain))
-        self._counter = itertools.count(1)
+        #: The last serial number handed out (for ids); a snapshot keeps it, so ids made
+        #: after a load never repeat one the snapshot holds.
+        self.serial = 0
+
+    def next_serial(self) -> int:
+        """A new serial number, for ids that are not derived from a seed."""
+        self.serial += 1
+        return self.serial
 
     def new_id(self, kind: str, seed: str | None = None) -> str:
         """A directory-style GUID, stable for the same ``seed``."""
         if seed:
             return str(uuid.uuid5(_NS, f"{kind}:{seed.lower()}"))
-        return str(uuid.uuid5(_NS, f"{kind}:#{next(self._counter)}"))
+        return str(uuid.uuid5(_NS, f"{kind}:#{self.next_serial()}"))
 
 
 def camelize(name: str) -> str:

@@ -174,7 +174,7 @@ class DirectoryState(StateBase):
         if unified and mail is None:
             mail = f"{nickname}@{self.tenant_domain}"
         data: dict[str, Any] = {
-            "id": group_id or self.new_id("group", display_name),
+            "id": group_id or self._new_group_id(display_name),
             "deletedDateTime": None,
             "classification": None,
             "createdDateTime": "2024-01-15T09:00:00Z",
@@ -192,6 +192,14 @@ class DirectoryState(StateBase):
         self.touch(data["id"])
         self.members.setdefault(data["id"], [])
         return data
+
+    def _new_group_id(self, display_name: str) -> str:
+        """The id stable for ``display_name``, or a fresh one when a group has it: names
+        are not unique in a directory (two groups may share one)."""
+        gid = self.new_id("group", display_name)
+        while gid in self.groups or gid in self.users:
+            gid = self.new_id("group")
+        return gid
 
     def remove_directory_object(self, object_id: str) -> None:
         """Delete a user or group, with its memberships (recorded for delta)."""

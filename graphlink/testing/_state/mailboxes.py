@@ -69,9 +69,19 @@ class MailboxState(DirectoryState):
         super().remove_directory_object(object_id)
         self.mailboxes.pop(object_id, None)
 
+    def owner_name(self, box: Mailbox) -> str:
+        """The owner's display name now: the user's, renamed since or not (a snapshot keeps
+        the user, not ``box.name``, so this is what a loaded copy answers too)."""
+        user = self.users.get(box.owner_id)
+        return str((user or {}).get("displayName") or box.name)
+
     def add_calendar(self, box: Mailbox, name: str, *, default: bool = False) -> dict[str, Any]:
         """Create a calendar in a mailbox (the first one, or ``default``, is the default)."""
-        cid = exchange_id("calendar", box.owner_id, name, str(len(box.calendars)))
+        n = len(box.calendars)
+        cid = exchange_id("calendar", box.owner_id, name, str(n))
+        while cid in box.calendars:  # a loaded file's calendar may have the id n makes
+            n += 1
+            cid = exchange_id("calendar", box.owner_id, name, str(n))
         cal = {
             "id": cid,
             "name": name,
@@ -86,7 +96,7 @@ class MailboxState(DirectoryState):
             "defaultOnlineMeetingProvider": "teamsForBusiness",
             "isTallyingResponses": True,
             "isRemovable": not (default or not box.calendars),
-            "owner": {"name": box.name, "address": box.address},
+            "owner": {"name": self.owner_name(box), "address": box.address},
         }
         box.calendars[cid] = cal
         if cal["isDefaultCalendar"]:

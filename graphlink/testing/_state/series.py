@@ -172,14 +172,19 @@ class SeriesState(CalendarState):
                 out.append(occ)
         return sorted(out, key=lambda o: (o.start, o.end))
 
+    def remember_occurrence(self, box: Mailbox, master_id: str, key: str) -> str:
+        """The id of the occurrence ``key`` of a series, remembered so ``find_event`` knows it."""
+        oid = exchange_id("occurrence", box.owner_id, master_id, key)
+        box.occurrences[oid] = (master_id, key)
+        return oid
+
     def _occurrence_on(self, box: Mailbox, master: EventRecord, day: date) -> Occurrence:
         """The occurrence of ``master`` on local ``day`` (its id remembered by ``box``)."""
         tz = zone(series_zone_name(master.data["recurrence"]))
         wall = master.start.astimezone(tz)
         begins = datetime.combine(day, wall.time(), tzinfo=tz).astimezone(UTC)
         key = day.isoformat()
-        oid = exchange_id("occurrence", box.owner_id, master.id, key)
-        box.occurrences[oid] = (master.id, key)
+        oid = self.remember_occurrence(box, master.id, key)
         start, end = begins, begins + (master.end - master.start)
         overrides = ((master.data.get("_exceptions") or {}).get(key)) or {}
         if "_start" in overrides:
