@@ -2,17 +2,17 @@
 
 ```python
 # urls.py
+import queue
+
 from django.urls import path
 
 from graphlink.notifications.django import endpoint
 
+SECRET = "a-long-random-client-state"  # the subscriptions' clientState
+answers = queue.Queue()  # a worker handles them: Graph wants its 202 within 3 seconds
 
-def on_answer(answer):  # called before Graph gets its 202: queue the work, quickly
-    for change in answer.notifications:
-        queue.put(change.resource_id)
-
-
-urlpatterns = [path("graph", endpoint(client_state=SECRET, on_answer=on_answer))]
+# on_answer is called before the 202
+urlpatterns = [path("graph", endpoint(client_state=SECRET, on_answer=answers.put))]
 ```
 
 The view is exempt from CSRF checks (Graph cannot send a CSRF token; ``clientState`` is

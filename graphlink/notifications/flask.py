@@ -1,20 +1,18 @@
 """Flask: a notification endpoint in a few lines (``graphlink[flask]``).
 
 ```python
+import queue
+
 from flask import Flask
 
 from graphlink.notifications.flask import endpoint
 
-
-def on_answer(answer):  # called before Graph gets its 202: queue the work, quickly
-    for change in answer.notifications:
-        queue.put(change.resource_id)
-
+SECRET = "a-long-random-client-state"  # the subscriptions' clientState
+answers = queue.Queue()  # a worker handles them: Graph wants its 202 within 3 seconds
 
 app = Flask(__name__)
-app.add_url_rule(
-    "/graph", view_func=endpoint(client_state=SECRET, on_answer=on_answer), methods=["POST"]
-)
+view = endpoint(client_state=SECRET, on_answer=answers.put)  # called before the 202
+app.add_url_rule("/graph", view_func=view, methods=["POST"])
 ```
 
 Or write the view yourself with [`read`][graphlink.notifications.flask.read] and

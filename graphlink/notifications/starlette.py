@@ -1,20 +1,18 @@
 """Starlette and FastAPI: a notification endpoint in a few lines (``graphlink[starlette]``).
 
 ```python
+import asyncio
+
 from starlette.applications import Starlette
 from starlette.routing import Route
 
 from graphlink.notifications.starlette import endpoint
 
+SECRET = "a-long-random-client-state"  # the subscriptions' clientState
+answers = asyncio.Queue()  # a task handles them: Graph wants its 202 within 3 seconds
 
-async def on_answer(answer):  # called before Graph gets its 202: queue the work, quickly
-    for change in answer.notifications:
-        await queue.put(change.resource_id)
-
-
-app = Starlette(
-    routes=[Route("/graph", endpoint(client_state=SECRET, on_answer=on_answer), methods=["POST"])]
-)
+view = endpoint(client_state=SECRET, on_answer=answers.put)  # awaited before the 202
+app = Starlette(routes=[Route("/graph", view, methods=["POST"])])
 # FastAPI: app.add_api_route("/graph", endpoint(...), methods=["POST"])
 ```
 

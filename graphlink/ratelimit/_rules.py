@@ -67,6 +67,7 @@ class SlotRule:
 
 
 Rule = CooldownRule | RateRule | SlotRule
+"""One rule of a [`Policy`][graphlink.ratelimit.Policy]: a cooldown, a rate or a slot limit."""
 
 
 def merge_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:

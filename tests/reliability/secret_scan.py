@@ -75,7 +75,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 #: Listed so that each new one is a choice.
 UNSCANNABLE: frozenset[str] = frozenset(
     {"", "a", "b", "k", "s", "t", "x", "abc", "static", "first", "second", "other", "evil",
-     "nope", "secret", "AAAA", "eyJ0eXAi", "a\r\nX-Evil: 1",
+     "nope", "secret", "AAAA", "eyJ0eXAi", "a\r\nX-Evil: 1", "anything", "…", "x\\r\\n",
      "Validation: Testing client application reachability for subscription Request-Id: 1+2"}
 )  # fmt: skip
 
