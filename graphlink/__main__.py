@@ -162,7 +162,11 @@ def _serve(fake: FakeGraph, host: str, port: int, stop: threading.Event) -> int:
             )
             return 1
         print(base_url, flush=True)
-        print(f"{fake!r} serving at {base_url}; Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(
+            f"{fake!r} serving at {base_url} (any bearer token is accepted); Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
         stop.wait()
     return 0
 

@@ -61,6 +61,7 @@ from typing import Any, NamedTuple, Protocol, TypeAlias, overload, runtime_check
 
 import attrs
 
+from graphlink._core.paths import has_breaks
 from graphlink.errors import TemplateNotFound, ValidationError
 
 __all__ = [
@@ -90,8 +91,6 @@ TemplateName: TypeAlias = tuple[str, str] | str
 
 # A placeholder as fields() reports it: "%{", a non-empty key without braces, "}".
 _PLACEHOLDER = re.compile(r"%\{([^{}]+)\}")
-# Characters a mail subject must not contain once rendered (they would end the header).
-_HEADER_BREAKS = ("\r", "\n", "\x00")
 # Template keys a template may have; anything else is refused (see check_templates).
 _PARTS = ("subject", "text", "html")
 # Path parts written with a dot; others are written as ['...'] so a path stays readable.
@@ -292,7 +291,7 @@ def _subject_checked(_: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValidationError(f"Template.subject must be a string, not {type(value).__name__}")
     if not value.strip():
         raise ValidationError("Template.subject must not be empty")
-    if any(c in value for c in _HEADER_BREAKS):
+    if has_breaks(value):
         raise ValidationError("Template.subject must not contain CR, LF or NUL (a mail header)")
 
 
@@ -373,12 +372,8 @@ class Template:
 
 def _render(template: Template, args: TemplateArgs, name: str | None) -> Rendered:
     subject = build_template(template.subject, args)
-    if any(c in subject for c in _HEADER_BREAKS):
-        breaking = sorted(
-            key
-            for key, value in _arguments(args)
-            if any(c in _text(key, value) for c in _HEADER_BREAKS)
-        )
+    if has_breaks(subject):  # it would end the mail's Subject header
+        breaking = sorted(key for key, value in _arguments(args) if has_breaks(_text(key, value)))
         # The arguments the subject names; else (reached by expansion) every suspect.
         culprits = [key for key in breaking if "%{" + key + "}" in template.subject] or breaking
         which = f"email template {name}" if name else "the email template"
@@ -435,7 +430,7 @@ def _template_at(value: object, event: str, who: str) -> Template:
         raise ValidationError(f"{path}.subject must be a string, not {type(subject).__name__}")
     if not subject.strip():
         raise ValidationError(f"{path}.subject is empty")
-    if any(c in subject for c in _HEADER_BREAKS):
+    if has_breaks(subject):
         raise ValidationError(f"{path}.subject contains CR, LF or NUL; a subject is one line")
     for part in ("text", "html"):
         text = value.get(part)

@@ -17,6 +17,7 @@ import httpx
 
 from graphlink.testing import _snapshot
 from graphlink.testing._builders import attendee, camel, event_json, ref, when
+from graphlink.testing._conventions import canonical_path
 from graphlink.testing._engine import Engine
 from graphlink.testing._limits import BatchPlan, Fault, FaultKind
 from graphlink.testing._recorded import RecordedRequest
@@ -472,8 +473,9 @@ class FakeGraph(WebhookMixin):
             path: Only requests whose path (relative to ``/v1.0``) contains this text, or
                 matches it as a glob when it has ``*``/``?``. Path-bound faults also hit
                 the matching requests inside a ``$batch``. A path matches in any spelling
-                the routes accept: ``/places/microsoft.graph.room`` also arms
-                ``/places/graph.room``, ``/users/x/sendMail`` also ``.../graph.sendMail``.
+                the routes accept, whichever it is armed in: ``/places/microsoft.graph.room``
+                and ``/places/graph.room`` arm both, ``/users/delta()`` also ``/users/delta``,
+                ``/users/x/sendMail`` also ``.../graph.sendMail``.
             method: Only requests with this HTTP method.
             code: The error ``code`` (default: Graph's usual one for the status; a 401's
                 says the token expired).
@@ -491,7 +493,8 @@ class FakeGraph(WebhookMixin):
                     status=status,
                     retry_after=retry_after,
                     times=times,
-                    path=path,
+                    # The spelling requests are matched in (``graph.`` alias, ``delta()``).
+                    path=None if path is None else canonical_path(path),
                     method=method,
                     code=code,
                     message=message,

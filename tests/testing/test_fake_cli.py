@@ -60,6 +60,7 @@ def test_fake_serves_the_demo_until_interrupted(sig: signal.Signals) -> None:
         assert "Nadia Okafor" in {u["displayName"] for u in users.json()["value"]}
         err = _stop(proc, sig)
     assert "Traceback" not in err
+    assert "(any bearer token is accepted)" in err  # what a first curl without one needs
 
 
 def test_fake_serves_an_empty_tenant_by_default() -> None:

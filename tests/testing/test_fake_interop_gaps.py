@@ -364,6 +364,10 @@ def test_served_fake_refuses_bodies_over_its_limit(fake: FakeGraph, framing: str
         ("*/microsoft.graph.room", "/places/graph.room"),
         ("*/calendarView/delta", "/users/x/calendarView/delta()"),
         ("*/sendMail", "/users/x/microsoft.graph.sendMail"),
+        # Armed in an alias spelling (as Graph's docs and msgraph-sdk write it), too.
+        ("/places/graph.room", "/places/microsoft.graph.room"),
+        ("/users/delta()", "/users/delta"),
+        ("*/graph.sendMail", "/users/x/microsoft.graph.sendMail"),
     ],
 )
 def test_fault_paths_match_any_spelling_the_routes_accept(

@@ -403,7 +403,7 @@ def _subscribe(fake: FakeGraph) -> None:
 
 def test_reset_forgets_everything_but_the_configuration() -> None:
     fake, _ = _busy_tenant()
-    fake.latency = 0.0
+    fake.latency = 0.001
     fake.mailbox_concurrency = 2
     fake.mailbox_rate = (100, 60.0)
     _subscribe(fake)
@@ -415,7 +415,10 @@ def test_reset_forgets_everything_but_the_configuration() -> None:
     assert all((fake.requests, fake.sent_mail, fake.subscriptions, fake.me))
     assert fake.deliveries  # the handshake
     assert fake.peak_in_flight  # the mailbox calls
+    fake.check_tokens = True
     fake.reset()
+    assert (fake.latency, fake.check_tokens) == (0.001, True)
+    fake.check_tokens = False
     assert (fake.deliveries, fake.peak_in_flight) == ([], {})
     assert fake.dump() == FakeGraph().dump()  # no users, groups, places, sent mail, me
     assert (fake.requests, fake.sent_mail, fake.subscriptions) == ([], [], [])
@@ -455,6 +458,29 @@ def test_reset_to_a_snapshot_and_a_bad_one_changes_nothing() -> None:
     with pytest.raises(SnapshotError):
         fake.reset({"format": 1, "users": [{"id": 1}]})
     assert fake.dump() == seed
+
+
+def test_a_directory_delta_link_from_another_tenant_is_gone() -> None:
+    # A /users/delta link counts changes in its own tenant's log: in a reset or loaded
+    # tenant it would silently skip (or repeat) changes, so it is Graph's 410 instead.
+    fake = FakeGraph()
+    fake.add_user("a@contoso.com", "A")
+    fake.add_user("b@contoso.com", "B")
+    first = call(fake, "GET", "/users/delta", headers={"Prefer": "odata.maxpagesize=1"}).json()
+    next_page = first["@odata.nextLink"].split("/v1.0", 1)[1]
+    rest = call(fake, "GET", next_page).json()
+    link = rest["@odata.deltaLink"].split("/v1.0", 1)[1]
+    fake.add_user("c@contoso.com", "C")
+    assert [u["displayName"] for u in call(fake, "GET", link).json()["value"]] == ["C"]
+    loaded = FakeGraph.load(fake.dump())
+    fake.reset()
+    fake.add_user("d@contoso.com", "D")
+    for tenant, url in ((loaded, link), (fake, link), (fake, next_page)):
+        gone = call(tenant, "GET", url)
+        assert gone.status_code == 410, gone.text
+        assert gone.json()["error"]["code"] == "syncStateNotFound"
+    fresh = call(fake, "GET", "/users/delta").json()  # a full round starts afresh
+    assert [u["displayName"] for u in fresh["value"]] == ["D"]
 
 
 def test_serve_binds_the_host_asked_and_links_follow_it() -> None:

@@ -134,11 +134,11 @@ def _delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     st = e.state
     skiptoken, deltatoken = call.param("skiptoken"), call.param("deltatoken")
     if skiptoken:
-        state = decode_token(skiptoken)
+        state = _own_token(st, skiptoken)
     elif deltatoken == "latest":
         state = {"since": st.version, "upto": st.version, "o": 0, "s": selected(call)}
     elif deltatoken:
-        token = decode_token(deltatoken)
+        token = _own_token(st, deltatoken)
         state = {"since": token["since"], "upto": st.version, "o": 0, "s": token.get("s")}
     else:
         state = {"since": 0, "upto": st.version, "o": 0, "s": selected(call)}
@@ -164,13 +164,21 @@ def _delta(e: Engine, call: Call, m: re.Match[str]) -> Reply:
     body: dict[str, Any] = {"@odata.context": f"{call.root}/$metadata#{kind}"}
     base = f"{call.root}/{kind}/delta?"
     if offset + size < len(rows):
-        nxt = encode_token({**state, "o": offset + size})
+        nxt = encode_token({**state, "o": offset + size, "log": st.change_log_id})
         body["@odata.nextLink"] = base + urlencode({"$skiptoken": nxt}, safe="$")
     else:
-        tok = encode_token({"since": upto, "s": select})
+        tok = encode_token({"since": upto, "s": select, "log": st.change_log_id})
         body["@odata.deltaLink"] = base + urlencode({"$deltatoken": tok}, safe="$")
     body["value"] = page
     return json_reply(200, body)
+
+
+def _own_token(st: State, token: str) -> dict[str, Any]:
+    """A delta or skip token of this tenant's change log; else Graph's 410 (resync)."""
+    state = decode_token(token)
+    if state.get("log") != st.change_log_id or not isinstance(state.get("since"), int):
+        raise st.sync_gone()
+    return state
 
 
 def _member_delta(st: State, gid: str, since: int, upto: int) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,9 @@ class DirectoryState(StateBase):
         self.me: str | None = None
         # Change log for delta queries.
         self.version = 0
+        #: Names this change log in delta tokens: one from another log (a reset or loaded
+        #: tenant) would count versions that mean other changes here, so it is refused.
+        self.change_log_id = uuid.uuid4().hex
         self.changed: dict[str, int] = {}
         self.deleted: list[tuple[int, str, str]] = []  # (version, kind, id)
         self.member_log: list[tuple[int, str, str, bool]] = []  # (version, group, member, added)
