@@ -92,21 +92,34 @@ def per_call(ways: dict[str, Callable[[], object]], calls: int, repeats: int) ->
     interleaved block by block (in an order rotating from block to block)."""
     for fn in ways.values():
         fn()  # warm up (connection, token, imports)
-    names = list(ways)
-    runs: dict[str, list[float]] = {name: [] for name in names}
     blocks = max(1, calls // BLOCK)
+    runs = []
     for _ in range(repeats):
-        spent = dict.fromkeys(names, 0.0)
-        for n in range(blocks):
-            for name in names[n % len(names) :] + names[: n % len(names)]:
-                fn = ways[name]
-                start = time.perf_counter()
-                for _ in range(BLOCK):
-                    fn()
-                spent[name] += time.perf_counter() - start
-        for name in names:
-            runs[name].append(spent[name] / (blocks * BLOCK) * 1e6)
-    return {name: statistics.median(values) for name, values in runs.items()}
+        spent = dict.fromkeys(ways, 0.0)
+        for name in _rotation(list(ways), blocks):
+            fn = ways[name]
+            start = time.perf_counter()
+            for _ in range(BLOCK):
+                fn()
+            spent[name] += time.perf_counter() - start
+        runs.append(spent)
+    return _medians(runs, blocks)
+
+
+def _rotation(names: list[str], blocks: int) -> Iterator[str]:
+    """The ways' names in the order their blocks run: every way once per round, the order
+    rotating from round to round."""
+    for n in range(blocks):
+        k = n % len(names)
+        yield from names[k:] + names[:k]
+
+
+def _medians(runs: list[dict[str, float]], blocks: int) -> dict[str, float]:
+    """Median µs per call of each way, from the seconds each run spent in its blocks."""
+    return {
+        name: statistics.median(spent[name] / (blocks * BLOCK) * 1e6 for spent in runs)
+        for name in runs[0]
+    }
 
 
 def sync_figures(
@@ -180,24 +193,21 @@ def async_figures(
                 client.users.get, "AdeleV@contoso.com"
             ),
         }
-        names = list(ways)
         for fn in ways.values():
             await fn()
-        runs: dict[str, list[float]] = {name: [] for name in names}
         blocks = max(1, calls // BLOCK)
+        runs = []
         for _ in range(repeats):
-            spent = dict.fromkeys(names, 0.0)
-            for n in range(blocks):
-                for name in names[n % len(names) :] + names[: n % len(names)]:
-                    start = time.perf_counter()
-                    # BLOCK concurrent callers, as an app serving requests would have.
-                    await asyncio.gather(*(ways[name]() for _ in range(BLOCK)))
-                    spent[name] += time.perf_counter() - start
-            for name in names:
-                runs[name].append(spent[name] / (blocks * BLOCK) * 1e6)
+            spent = dict.fromkeys(ways, 0.0)
+            for name in _rotation(list(ways), blocks):
+                start = time.perf_counter()
+                # BLOCK concurrent callers, as an app serving requests would have.
+                await asyncio.gather(*(ways[name]() for _ in range(BLOCK)))
+                spent[name] += time.perf_counter() - start
+            runs.append(spent)
         await raw.aclose()
         await client.close()
-        return {name: statistics.median(values) for name, values in runs.items()}
+        return _medians(runs, blocks)
 
     return asyncio.run(run())
 

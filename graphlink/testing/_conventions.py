@@ -14,9 +14,9 @@ them.
   ``/users/x/microsoft.graph.sendMail`` and ``/users/x/graph.sendMail`` alike (the Java
   SDK writes the qualified form: msgraph-sdk-java#1496). A function's empty parentheses are
   optional: Kiota writes ``/users/delta()``. ``canonical_path`` drops the parentheses; the
-  engine tries ``unqualified_path`` when no route is written with the qualified name, so a
-  route's own pattern says whether a segment is a type cast (``microsoft\\.graph\\.room``) or
-  an operation (``sendMail``).
+  engine tries the unqualified spelling (``spellings``) when no route is written with the
+  qualified name, so a route's own pattern says whether a segment is a type cast
+  (``microsoft\\.graph\\.room``) or an operation (``sendMail``).
 - **Action parameters, any case.** Graph's metadata names some action parameters in
   PascalCase (``sendMail(Message, SaveToSentItems)``, ``getSchedule(Schedules, StartTime,
   ...)``, ``createUploadSession(AttachmentItem)``), msgraph-sdk writes them so, and Graph's
@@ -52,8 +52,7 @@ __all__ = [
     "check_query_options",
     "is_action",
     "missing_parameters",
-    "qualified_segments",
-    "unqualified_path",
+    "spellings",
 ]
 
 NAMESPACE = "microsoft.graph"
@@ -127,31 +126,23 @@ def canonical_path(path: str) -> str:
     return "/".join(_segment(s) for s in path.split("/"))
 
 
-def unqualified_path(path: str) -> str | None:
-    """``canonical_path(path)`` without namespace qualifiers, or None when it has none.
+def spellings(path: str) -> tuple[list[str], frozenset[int]]:
+    """The spellings a Graph path is matched in, and the indexes of its qualified segments.
 
-    ``/users/x/microsoft.graph.sendMail`` -> ``/users/x/sendMail``: how a bound operation
-    called by its qualified name reaches the route written with its bare name.
+    The spellings: ``canonical_path(path)``, then, when it has namespace-qualified
+    segments, the same without the qualifiers (``/users/x/microsoft.graph.sendMail`` ->
+    ``/users/x/sendMail``: how a bound operation called by its qualified name reaches the
+    route written with its bare name). The indexes (in ``path.split("/")``) are those
+    qualified segments: a route that captures one of them as a key (``/users/{id}`` for
+    ``/users/graph.delta``) has not understood the call, as Graph never keys an entity by a
+    qualified name.
     """
     parts = canonical_path(path).split("/")
-    changed = False
-    for i, part in enumerate(parts):
-        m = _QUALIFIED.fullmatch(part)
-        if m is not None:
-            parts[i] = m["name"]
-            changed = True
-    return "/".join(parts) if changed else None
-
-
-def qualified_segments(path: str) -> frozenset[int]:
-    """The indexes (in ``path.split("/")``) of segments with a namespace-qualified name.
-
-    A route that captures one of them as a key (``/users/{id}`` for ``/users/graph.delta``)
-    has not understood the call: Graph never keys an entity by a qualified name.
-    """
-    return frozenset(
-        i for i, s in enumerate(canonical_path(path).split("/")) if _QUALIFIED.fullmatch(s)
-    )
+    bare = {i: m["name"] for i, s in enumerate(parts) if (m := _QUALIFIED.fullmatch(s))}
+    canonical = "/".join(parts)
+    if not bare:
+        return [canonical], frozenset()
+    return [canonical, "/".join(bare.get(i, s) for i, s in enumerate(parts))], frozenset(bare)
 
 
 def is_action(method: str, path: str) -> bool:

@@ -17,11 +17,9 @@ import attrs
 
 from graphlink.testing._conventions import (
     action_body,
-    canonical_path,
     check_query_options,
     is_action,
-    qualified_segments,
-    unqualified_path,
+    spellings,
 )
 from graphlink.testing._limits import BatchPlan, Fault, mailbox_ref, sliding_window_wait
 from graphlink.testing._odata import QueryError
@@ -78,7 +76,7 @@ class Engine:
         client_request_id = call.header("client-request-id") or request_id
         # A fault's path matches the path as sent or as the routes spell it (a test arming
         # ``/places/microsoft.graph.room`` means the ``graph.room`` msgraph-sdk sends).
-        paths = _spellings(call.path)[0] + [call.path] if call.version else [call.path]
+        paths = spellings(call.path)[0] + [call.path] if call.version else [call.path]
         fault = next(
             (f for f in self.faults if any(f.matches(call.method, p, inner=inner) for p in paths)),
             None,
@@ -136,7 +134,7 @@ class Engine:
         that matched (canonical, or unqualified), without a trailing slash.
         """
         path = call.path.rstrip("/") or "/"
-        candidates, qualified = _spellings(path) if graph else ([path], frozenset[int]())
+        candidates, qualified = spellings(path) if graph else ([path], frozenset[int]())
         allowed = False
         for candidate in candidates:
             for r in ROUTES:
@@ -232,7 +230,7 @@ class Engine:
         In any spelling the routes accept: ``/users/x/graph.sendMail`` counts against the
         mailbox as ``/users/x/sendMail`` does.
         """
-        ref = mailbox_ref(unqualified_path(path) or canonical_path(path))
+        ref = mailbox_ref(spellings(path)[0][-1])
         if ref is None:
             return None
         user = self.state.find_user(ref)
@@ -271,18 +269,9 @@ def _keys_a_qualified_name(m: re.Match[str], qualified: frozenset[int]) -> bool:
     return False
 
 
-def _spellings(path: str) -> tuple[list[str], frozenset[int]]:
-    """The spellings a Graph path is matched in, in order (canonical, then without
-    namespace qualifiers), and the indexes of its qualified segments."""
-    bare = unqualified_path(path)
-    if bare is None:
-        return [canonical_path(path)], frozenset()
-    return [canonical_path(path), bare], qualified_segments(path)
-
-
 def _resolves(path: str) -> bool:
     """True when some Graph route matches ``path`` (any method), in any accepted spelling."""
-    candidates, qualified = _spellings(path)
+    candidates, qualified = spellings(path)
     return any(
         r.graph and (m := r.pattern.fullmatch(c)) and not _keys_a_qualified_name(m, qualified)
         for c in candidates
